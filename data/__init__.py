@@ -1,0 +1,1 @@
+"""Package data: the bundled source pages, their manifest and the entity registry."""

@@ -1,0 +1,1 @@
+"""Package data: the OWL ontology, the SHACL shapes and the JSON-LD context."""

@@ -1,0 +1,1 @@
+"""Package data: the SPARQL catalogue, one question per .rq file."""

@@ -1,0 +1,177 @@
+"""Reporting years of progress updates, from evidence only (docs/ontology.md, "Reporting years").
+
+Two kinds of evidence are combined:
+1. Date markers in an update's text. A time phrase in a sentence without a future verb
+   ("In November 2022", "During 2021", "In 2018–19": the round after a financial year)
+   is a lower bound: an update cannot report what had not happened. A time phrase in a
+   future sentence ("will take place on 9 February 2021", "during 2020") is an upper bound.
+   A past date in a sentence that says "this year" fixes the year outright. Names with a
+   year in them ("SID 2023", "Act 2015") are not time phrases.
+2. The rule that an action gets one update per yearly round, from the first round (2019)
+   to the newest round found on its page, in an unbroken run.
+An update gets a year only when exactly one run of rounds fits all the markers of its action;
+otherwise its year is None and the reason names the placements that remain.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .model import Plan, ProgressUpdate, Section, YearEvidence
+from .text import LineIndex, readable
+
+_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+_YEAR = r"(?P<year>(?:19|20)\d\d)(?:\s*(?:–|—|-|/|to)\s*(?P<end>(?:19|20)?\d\d)(?!\d)(?!\s+(?:" + _MONTHS + r")))?"
+_DATE = rf"(?:(?:the\s+)?(?:early|late|summer|spring|autumn|winter)\s+(?:of\s+)?)?(?:\d{{1,2}}\s+)?(?:(?:{_MONTHS})\s+)?{_YEAR}\b"
+# A time phrase: a preposition, then a year, month-year or date ("during summer 2019").
+_TIME_PHRASE = re.compile(
+    rf"\b(?P<prep>in|during|throughout|since|from|over|on|by|until|before|due)\s+{_DATE}", re.IGNORECASE
+)
+# A bare date ("24 November 2022") counts as a time phrase in a past sentence.
+_MONTH_DATE = re.compile(rf"(?P<before>\w+\s+)?(?:\d{{1,2}}\s+)?(?:{_MONTHS})\s+{_YEAR}\b")
+_ENDS = {"by", "until", "before", "due", "to"}  # the end of a period, or a deadline: never a lower bound
+_FUTURE = re.compile(
+    rf"\b(will|shall|is due|are due|due to be|due\s+(?:in|on|by|\d|{_MONTHS})|scheduled|is to be|are to be|"
+    r"intend|intention|planning is|is planned|are planned|plan to)\b",
+    re.IGNORECASE,
+)
+_THIS_YEAR = re.compile(r"\bthis year\b", re.IGNORECASE)
+_SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|$)", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Marker:
+    kind: str  # "after" (lower bound), "before" (upper bound) or "exact"
+    year: int
+    phrase: str
+    where: str  # file:line
+
+    def describe(self) -> str:
+        sign = {"after": "≥", "before": "≤", "exact": "="}[self.kind]
+        return f"{self.phrase!r} ({self.where}) → {sign} {self.year}"
+
+
+def _year_of(match: re.Match[str], opens_sentence: bool, kind: str) -> int:
+    """The year a phrase points at.
+
+    A range such as 2018–19 that opens a sentence ("In 2018–19, …") is a reporting period:
+    it points at the round after it, its end year. Elsewhere a range is a lower bound by its
+    first year and an upper bound by its last.
+    """
+    year, end = int(match.group("year")), match.group("end")
+    if not end:
+        return year
+    last = int(str(year)[: 4 - len(end)] + end)
+    return last if opens_sentence or kind == "before" else year
+
+
+def markers(update: ProgressUpdate, index: LineIndex) -> list[Marker]:
+    raw = update.body.raw
+    found: list[Marker] = []
+    for sentence in _SENTENCE.finditer(raw):
+        body = sentence.group()
+        lead = len(body) - len(body.lstrip())
+        future = _FUTURE.search(readable(body)) is not None
+        this_year = _THIS_YEAR.search(body) is not None
+        taken: list[tuple[int, int]] = []
+        phrases: list[tuple[re.Match[str], str]] = []
+        for match in _TIME_PHRASE.finditer(body):
+            taken.append((match.start("year"), match.end()))
+            phrases.append((match, match.group("prep").lower()))
+        if not future:
+            for match in _MONTH_DATE.finditer(body):
+                if any(s <= match.start("year") < e for s, e in taken):
+                    continue
+                before = (match.group("before") or "").strip().lower()
+                phrases.append((match, before))
+        for match, prep in phrases:
+            if future:
+                kind = "before"
+            elif prep in _ENDS:
+                continue
+            else:
+                kind = "exact" if this_year else "after"
+            first = match.start() if match.re is _TIME_PHRASE else match.start() + len(match.group("before") or "")
+            opens = first == lead
+            offset = update.body.span.start + sentence.start() + first
+            phrase = readable(body[first : match.end()])
+            where = f"{update.body.span.file}:{index.line_of(offset)}"
+            found.append(Marker(kind, _year_of(match, opens, kind), phrase, where))
+    found.sort(key=lambda m: (int(m.where.rsplit(":", 1)[1]), m.phrase))
+    return found
+
+
+def bounds(found: list[Marker]) -> tuple[int | None, int | None]:
+    lo = max((m.year for m in found if m.kind in ("after", "exact")), default=None)
+    hi = min((m.year for m in found if m.kind in ("before", "exact")), default=None)
+    return lo, hi
+
+
+def newest_round(section: Section) -> int | None:
+    """The newest round a page shows: the latest lower bound among its updates' markers."""
+    index = LineIndex(section.source.text)
+    years = [lo for a in section.actions for u in a.updates if (lo := bounds(markers(u, index))[0]) is not None]
+    return max(years, default=None)
+
+
+def _span(first: int, last: int) -> str:
+    return str(first) if first == last else f"{first}–{last}"
+
+
+def date_section(section: Section, first_round: int) -> None:
+    index = LineIndex(section.source.text)
+    newest = section.source.newest_update_year or newest_round(section)
+    for action in section.actions:
+        oldest_first = list(reversed(action.updates))
+        if not oldest_first:
+            continue
+        found = [markers(u, index) for u in oldest_first]
+        limits = [bounds(m) for m in found]
+        n = len(oldest_first)
+        if newest is None:
+            for update in oldest_first:
+                update.year = YearEvidence(None, "the page shows no dated round to count from")
+            continue
+        starts = [
+            s
+            for s in range(first_round, newest - n + 2)
+            if all((lo is None or s + i >= lo) and (hi is None or s + i <= hi) for i, (lo, hi) in enumerate(limits))
+        ]
+        evidence = [m.describe() for ms in found for m in ms]
+        cited = "; ".join(evidence) if evidence else "no dated text"
+        if len(starts) == 1:
+            start = starts[0]
+            for i, update in enumerate(oldest_first):
+                reason = (
+                    f"one update per yearly round: {_span(start, start + n - 1)} is the only run of {n} round(s) "
+                    f"within {first_round}–{newest} that fits the dated text of action {action.number} ({cited})"
+                )
+                update.year = YearEvidence(start + i, reason)
+            continue
+        if starts:
+            options = " or ".join(_span(s, s + n - 1) for s in starts)
+            reason = f"not settled: {n} yearly round(s) within {first_round}–{newest} could be {options} ({cited})"
+            for update in oldest_first:
+                update.year = YearEvidence(None, reason)
+            continue
+        # No unbroken run fits: the action skipped a round. Keep only one update per round,
+        # in order, and settle the updates whose own dates leave a single year.
+        los = [max(lo if lo is not None else first_round, first_round) for lo, _ in limits]
+        his = [min(hi if hi is not None else newest, newest) for _, hi in limits]
+        for i in range(1, n):
+            los[i] = max(los[i], los[i - 1] + 1)
+        for i in range(n - 2, -1, -1):
+            his[i] = min(his[i], his[i + 1] - 1)
+        for i, update in enumerate(oldest_first):
+            gap = f"the dated text of action {action.number} needs a skipped round ({cited})"
+            if los[i] == his[i]:
+                update.year = YearEvidence(los[i], f"one update per round, in order; {gap}; only {los[i]} is left")
+            else:
+                span = _span(los[i], his[i]) if los[i] < his[i] else "none"
+                update.year = YearEvidence(None, f"not settled: {gap}; this update could be {span}")
+
+
+def date_updates(plan: Plan, first_round: int) -> None:
+    for section in plan.sections:
+        date_section(section, first_round)

@@ -1,0 +1,140 @@
+"""The document model: plain dataclasses, no RDF.
+
+Plan › Section › Action › ProgressUpdate, each text carrying the span it came from so every
+fact can be traced back to the exact characters of its source file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .text import readable
+
+
+@dataclass(frozen=True)
+class Source:
+    """One bundled page: its decoded text and its manifest entry."""
+
+    file: str  # file name, e.g. "2-collaboration.txt"
+    url: str  # the page address
+    section: str  # the section number the manifest expects, e.g. "2"
+    licence: str
+    attribution: str
+    newest_update_year: int | None  # the newest yearly round found in the page
+    text: str  # the decoded file, newlines normalised to "\n"
+
+    @property
+    def key(self) -> str:
+        """Stable key for IRIs: the file name without its extension."""
+        return self.file.rsplit(".", 1)[0]
+
+
+@dataclass(frozen=True)
+class Span:
+    """Code-point offsets [start, end) into a Source's text, with 1-based lines."""
+
+    file: str
+    start: int
+    end: int
+    line: int
+    end_line: int
+
+    @property
+    def where(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A piece of source text: the raw characters exactly as in the file, and their span."""
+
+    raw: str
+    span: Span
+
+    @property
+    def text(self) -> str:
+        return readable(self.raw)
+
+
+@dataclass(frozen=True)
+class CrossReference:
+    """A link to another action ("see action 2.29"), recorded at its first occurrence."""
+
+    target: str  # action number, e.g. "2.29"
+    passage: Passage  # the characters of the reference itself
+
+
+@dataclass(frozen=True)
+class Status:
+    concept: str  # one of STATUS_LABELS' keys, e.g. "InProgress"
+    label: str  # its preferred label, e.g. "In progress"
+    note: str | None  # trailing note, e.g. "see action 6.16"
+    line: Passage  # the whole "Action status: …" line
+
+
+@dataclass(frozen=True)
+class YearEvidence:
+    """Why an update got its reporting year, or why it has none."""
+
+    year: int | None
+    reason: str
+
+
+@dataclass
+class ProgressUpdate:
+    ordinal: int  # counted from the oldest update of the action (1 = oldest)
+    body: Passage
+    status: Status
+    references: list[CrossReference] = field(default_factory=list)
+    year: YearEvidence = field(default_factory=lambda: YearEvidence(None, "not dated"))
+
+
+@dataclass
+class Action:
+    number: str  # "section.n" in page order, e.g. "2.27"
+    section: str
+    position: int
+    bullet: Passage  # the two-space bullet line that opens the action
+    commitment: Passage
+    updates: list[ProgressUpdate] = field(default_factory=list)  # newest first, as on the page
+    original: Passage | None = None
+    references: list[CrossReference] = field(default_factory=list)  # first appearance, no duplicates
+
+    @property
+    def latest(self) -> ProgressUpdate | None:
+        return self.updates[0] if self.updates else None
+
+
+@dataclass
+class Section:
+    number: str
+    title: str
+    source: Source
+    heading: Passage
+    summary: Passage | None = None
+    notes: list[Passage] = field(default_factory=list)
+    actions: list[Action] = field(default_factory=list)
+    furniture: list[Passage] = field(default_factory=list)  # "Cymraeg", "Hwb", the title line
+
+
+@dataclass
+class Plan:
+    sections: list[Section]
+
+    @property
+    def actions(self) -> list[Action]:
+        return [a for s in self.sections for a in s.actions]
+
+    @property
+    def loaded_numbers(self) -> set[str]:
+        return {a.number for a in self.actions}
+
+    def unloaded_references(self) -> list[str]:
+        """Targets of cross-references whose section is not loaded, in first-seen order."""
+        loaded = self.loaded_numbers
+        seen: dict[str, None] = {}
+        for action in self.actions:
+            for ref in action.references:
+                if ref.target not in loaded:
+                    seen.setdefault(ref.target, None)
+        return list(seen)

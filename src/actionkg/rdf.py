@@ -1,0 +1,206 @@
+"""RDF stage: the document model → an rdflib Graph in the ontology's terms, with provenance.
+
+No blank nodes: every helper node (spans, selectors, cross-references) gets an IRI derived
+from stable keys (section and action numbers, update ordinals, file names).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCAT, DCTERMS, RDF, RDFS, SKOS, XSD
+
+from .model import Action, CrossReference, Passage, Plan, Section, Source
+from .parse import STATUS_LABELS
+from .vocab import AKG, DEFAULT_BASE, OA, PREFIXES, SCHEMA, STATUS_CONCEPTS
+
+LANG = "en"
+
+_CLOSE_MATCH = {"Ongoing": "ActiveActionStatus", "InProgress": "ActiveActionStatus", "Delivered": "CompletedActionStatus"}
+_DEFINITIONS = {
+    "Ongoing": "The commitment is continuing work with no planned end.",
+    "InProgress": "Work towards the commitment has started and is not finished.",
+    "Delivered": "The commitment has been met.",
+    "Closed": "The action is no longer reported on; it may have been met, merged or stopped.",
+}
+
+
+class Minter:
+    """IRIs from stable keys under a configurable base."""
+
+    def __init__(self, base: str = DEFAULT_BASE) -> None:
+        self.base = base if base.endswith(("/", "#")) else base + "/"
+
+    def __call__(self, *parts: str | int) -> URIRef:
+        return URIRef(self.base + "/".join(str(p) for p in parts))
+
+    def action(self, number: str) -> URIRef:
+        return self("action", number)
+
+
+def new_graph() -> Graph:
+    graph = Graph()
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace, override=True, replace=True)
+    return graph
+
+
+def _text(value: str) -> Literal:
+    return Literal(value, lang=LANG)
+
+
+def add_status_scheme(graph: Graph) -> None:
+    scheme = AKG.ActionStatusScheme
+    graph.add((scheme, RDF.type, SKOS.ConceptScheme))
+    graph.add((scheme, SKOS.prefLabel, _text("Action status")))
+    for key, concept in STATUS_CONCEPTS.items():
+        graph.add((concept, RDF.type, SKOS.Concept))
+        graph.add((concept, SKOS.prefLabel, _text(STATUS_LABELS[key])))
+        graph.add((concept, SKOS.definition, _text(_DEFINITIONS[key])))
+        graph.add((concept, SKOS.inScheme, scheme))
+        if key in _CLOSE_MATCH:
+            graph.add((concept, SKOS.closeMatch, SCHEMA[_CLOSE_MATCH[key]]))
+
+
+class _Writer:
+    def __init__(self, graph: Graph, mint: Minter) -> None:
+        self.g = graph
+        self.mint = mint
+
+    def source(self, source: Source) -> URIRef:
+        node = self.mint("source", source.key)
+        g = self.g
+        g.add((node, RDF.type, AKG.SourceDocument))
+        g.add((node, SCHEMA.url, URIRef(source.url)))
+        g.add((node, AKG.fileName, Literal(source.file)))
+        g.add((node, DCTERMS.license, URIRef(source.licence)))
+        g.add((node, AKG.attribution, _text(source.attribution)))
+        if source.newest_update_year is not None:
+            g.add((node, AKG.newestRound, Literal(str(source.newest_update_year), datatype=XSD.gYear)))
+        return node
+
+    def span(self, owner: URIRef, passage: Passage, source_node: URIRef) -> URIRef:
+        span, selector = URIRef(owner + "/span"), URIRef(owner + "/span/position")
+        g = self.g
+        g.add((owner, AKG.span, span))
+        g.add((span, RDF.type, AKG.SourceSpan))
+        g.add((span, OA.hasSource, source_node))
+        g.add((span, OA.hasSelector, selector))
+        g.add((span, AKG.rawText, Literal(passage.raw, datatype=XSD.string)))
+        g.add((span, AKG.startLine, Literal(passage.span.line, datatype=XSD.positiveInteger)))
+        g.add((span, AKG.endLine, Literal(passage.span.end_line, datatype=XSD.positiveInteger)))
+        g.add((selector, RDF.type, OA.TextPositionSelector))
+        g.add((selector, OA.start, Literal(passage.span.start, datatype=XSD.nonNegativeInteger)))
+        g.add((selector, OA.end, Literal(passage.span.end, datatype=XSD.nonNegativeInteger)))
+        return span
+
+    def text_part(self, node: URIRef, cls: URIRef, passage: Passage, source_node: URIRef) -> URIRef:
+        self.g.add((node, RDF.type, cls))
+        self.g.add((node, AKG.text, _text(passage.text)))
+        self.span(node, passage, source_node)
+        return node
+
+    def section(self, section: Section, plan_node: URIRef) -> None:
+        g, mint = self.g, self.mint
+        src = self.source(section.source)
+        node = mint("section", section.number)
+        g.add((plan_node, DCTERMS.hasPart, node))
+        g.add((node, RDF.type, AKG.Section))
+        g.add((node, DCTERMS.isPartOf, plan_node))
+        g.add((node, DCTERMS.identifier, Literal(section.number)))
+        g.add((node, DCTERMS.title, _text(section.title)))
+        g.add((node, RDFS.label, _text(f"{section.number}. {section.title}")))
+        g.add((node, DCTERMS.source, src))
+        self.span(node, section.heading, src)
+        if section.summary:
+            part = self.text_part(mint("section", section.number, "summary"), AKG.SectionSummary, section.summary, src)
+            g.add((node, AKG.summary, part))
+        for i, note in enumerate(section.notes, 1):
+            g.add((node, AKG.note, self.text_part(mint("section", section.number, "note", i), AKG.SectionNote, note, src)))
+        for action in section.actions:
+            self.action(action, node, src)
+
+    def action(self, action: Action, section_node: URIRef, src: URIRef) -> None:
+        g, mint = self.g, self.mint
+        node = mint.action(action.number)
+        g.add((section_node, DCTERMS.hasPart, node))
+        g.add((node, RDF.type, AKG.Action))
+        g.add((node, DCTERMS.identifier, Literal(action.number)))
+        g.add((node, RDFS.label, _text(f"Action {action.number}")))
+        g.add((node, DCTERMS.isPartOf, section_node))
+        g.add((node, AKG.position, Literal(action.position, datatype=XSD.positiveInteger)))
+        commitment = self.text_part(URIRef(node + "/commitment"), AKG.Commitment, action.commitment, src)
+        g.add((node, AKG.commitment, commitment))
+        texts: dict[int, URIRef] = {action.commitment.span.start: commitment}
+        if action.original:
+            original = self.text_part(URIRef(node + "/original"), AKG.OriginalText, action.original, src)
+            g.add((node, AKG.originalText, original))
+            texts[action.original.span.start] = original
+        if action.latest:
+            g.add((node, AKG.latestStatus, STATUS_CONCEPTS[action.latest.status.concept]))
+        for update in action.updates:
+            unode = self.text_part(URIRef(f"{node}/update/{update.ordinal}"), AKG.ProgressUpdate, update.body, src)
+            g.add((node, AKG.hasUpdate, unode))
+            g.add((unode, AKG.reportsOn, node))
+            g.add((unode, AKG.ordinal, Literal(update.ordinal, datatype=XSD.positiveInteger)))
+            g.add((unode, AKG.status, STATUS_CONCEPTS[update.status.concept]))
+            status_line = self.text_part(URIRef(unode + "/status"), AKG.StatusLine, update.status.line, src)
+            g.add((unode, AKG.statusLine, status_line))
+            if update.status.note:
+                g.add((unode, AKG.statusNote, _text(update.status.note)))
+            if update.year.year is not None:
+                g.add((unode, AKG.reportingYear, Literal(str(update.year.year), datatype=XSD.gYear)))
+            g.add((unode, AKG.yearEvidence, _text(update.year.reason)))
+            texts[update.body.span.start] = unode
+            texts[update.status.line.span.start] = status_line
+        for order, ref in enumerate(action.references, 1):
+            self.reference(node, order, ref, texts, src)
+
+    def reference(
+        self, node: URIRef, order: int, ref: CrossReference, texts: dict[int, URIRef], src: URIRef
+    ) -> None:
+        g = self.g
+        target = self.mint.action(ref.target)
+        rnode = URIRef(f"{node}/reference/{ref.target}")
+        container = texts[max(start for start in texts if start <= ref.passage.span.start)]
+        g.add((node, DCTERMS.references, target))
+        g.add((rnode, RDF.type, AKG.CrossReference))
+        g.add((rnode, AKG.fromAction, node))
+        g.add((rnode, AKG.toAction, target))
+        g.add((rnode, AKG.order, Literal(order, datatype=XSD.positiveInteger)))
+        g.add((rnode, AKG.foundIn, container))
+        self.span(rnode, ref.passage, src)
+
+
+def plan_graph(plan: Plan, manifest_plan: dict[str, str], licence: dict[str, str], base: str = DEFAULT_BASE,
+               build_time: int | None = None) -> Graph:
+    """The whole plan as RDF; `build_time` (SOURCE_DATE_EPOCH) is the only clock it reads."""
+    graph = new_graph()
+    mint = Minter(base)
+    writer = _Writer(graph, mint)
+    add_status_scheme(graph)
+    plan_node = mint("plan")
+    graph.add((plan_node, RDF.type, AKG.ActionPlan))
+    graph.add((plan_node, DCTERMS.title, _text(manifest_plan["title"])))
+    graph.add((plan_node, RDFS.label, _text(manifest_plan["title"])))
+    for section in plan.sections:
+        writer.section(section, plan_node)
+    for number in plan.unloaded_references():
+        target = mint.action(number)
+        graph.add((target, RDF.type, AKG.ReferencedAction))
+        graph.add((target, DCTERMS.identifier, Literal(number)))
+        graph.add((target, RDFS.label, _text(f"Action {number} (referenced, not loaded)")))
+    dataset = mint("dataset")
+    graph.add((dataset, RDF.type, DCAT.Dataset))
+    graph.add((dataset, DCTERMS.title, _text(f"actionkg graph of '{manifest_plan['title']}'")))
+    graph.add((dataset, DCTERMS.license, URIRef(licence["url"])))
+    graph.add((dataset, DCTERMS.rights, _text(licence["rights"])))
+    graph.add((dataset, AKG.attribution, _text(licence["attribution"])))
+    graph.add((dataset, DCTERMS.subject, plan_node))
+    for section in plan.sections:
+        graph.add((dataset, DCTERMS.source, mint("source", section.source.key)))
+    if build_time is not None:
+        created = datetime.fromtimestamp(build_time, tz=UTC).replace(tzinfo=None).isoformat()
+        graph.add((dataset, DCTERMS.created, Literal(created + "Z", datatype=XSD.dateTime)))
+    return graph
