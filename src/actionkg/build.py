@@ -1,0 +1,149 @@
+"""Runs the stages in order and writes the outputs atomically.
+
+A build that fails on input writes nothing; one that fails SHACL writes only
+report-failed.txt. The last good graph is never replaced by a failed build.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import Graph
+
+from .errors import InputError
+from .model import Plan
+from .parse import STATUS_LABELS, parse_plan
+from .rdf import plan_graph
+from .resources import ontology_file
+from .sources import bundled_sources, load_manifest, read_source
+from .validate import Report, validate_graph
+from .vocab import DEFAULT_BASE
+
+OUTPUTS = ("graph.ttl", "graph.nt", "graph.jsonld", "report.txt")
+FAILED_REPORT = "report-failed.txt"
+
+
+@dataclass
+class BuildResult:
+    plan: Plan
+    graph: Graph
+    report: Report
+    summary: str
+    out: Path
+    written: list[Path] = field(default_factory=list)
+
+    @property
+    def conforms(self) -> bool:
+        return self.report.conforms
+
+
+def build_date() -> int | None:
+    """SOURCE_DATE_EPOCH when set (reproducible builds), otherwise no date at all."""
+    value = os.environ.get("SOURCE_DATE_EPOCH")
+    if value is None:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise InputError("SOURCE_DATE_EPOCH", f"must be an integer number of seconds, got {value!r}") from None
+
+
+def load_plan(sources: Sequence[str | Path] | None = None) -> Plan:
+    manifest = load_manifest()
+    loaded = [read_source(p, manifest) for p in sources] if sources else bundled_sources(manifest)
+    return parse_plan(loaded, int(manifest.plan["first_round"]))
+
+
+def summarise(plan: Plan, graph: Graph, report: Report) -> str:
+    updates = [u for a in plan.actions for u in a.updates]
+    refs = [r for a in plan.actions for r in a.references]
+    unloaded = plan.unloaded_references()
+    lines = [
+        f"{len(plan.sections)} sections, {len(plan.actions)} actions, {len(updates)} progress updates, "
+        f"{len(refs)} cross-references ({len(unloaded)} to actions not loaded: {', '.join(unloaded) or 'none'})",
+    ]
+    for s in plan.sections:
+        counted = sum(len(a.updates) for a in s.actions)
+        lines.append(f"  {s.number}. {s.title:<26} {len(s.actions):>3} actions {counted:>4} updates  ({s.source.file})")
+    by_status = Counter(u.status.label for u in updates)
+    lines.append("Updates by status: " + ", ".join(f"{k} {by_status[k]}" for k in STATUS_LABELS.values()))
+    years = Counter(u.year.year for u in updates)
+    known = sorted(y for y in years if y is not None)
+    lines.append(
+        "Updates by reporting year: " + ", ".join(f"{y} {years[y]}" for y in known) + f", not settled {years[None]}"
+    )
+    latest = Counter(a.latest.status.label if a.latest else "no update yet" for a in plan.actions)
+    order = [*STATUS_LABELS.values(), "no update yet"]
+    lines.append("Actions by latest status: " + ", ".join(f"{k} {latest[k]}" for k in order if latest[k]))
+    lines.append(f"{len(graph)} triples; " + report.text().splitlines()[0])
+    return "\n".join(lines)
+
+
+def _atomic_write(path: Path, data: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        os.chmod(tmp, 0o644)
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def serialise(graph: Graph) -> dict[str, str]:
+    """Byte-stable serialisations: sorted N-Triples, rdflib's sorted Turtle, compact JSON-LD."""
+    context = json.loads(ontology_file("context.jsonld").read_text(encoding="utf-8"))["@context"]
+    nt = graph.serialize(format="nt")
+    jsonld = json.loads(graph.serialize(format="json-ld", context=context, auto_compact=True))
+    nodes = sorted(jsonld.get("@graph", []), key=lambda node: str(node.get("@id", "")))
+    return {
+        "graph.ttl": graph.serialize(format="turtle"),
+        "graph.nt": "".join(sorted(line + "\n" for line in nt.splitlines() if line.strip())),
+        "graph.jsonld": json.dumps({"@context": context, "@graph": nodes}, ensure_ascii=False, indent=2, sort_keys=True)
+        + "\n",
+    }
+
+
+def build(
+    sources: Sequence[str | Path] | None = None, out: str | Path = "build", base: str = DEFAULT_BASE
+) -> BuildResult:
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise InputError(out, "output folder is a file")
+    manifest = load_manifest()
+    plan = load_plan(sources)
+    graph = plan_graph(plan, manifest.plan, manifest.licence, base, build_date())
+    report = validate_graph(graph)
+    summary = summarise(plan, graph, report)
+    result = BuildResult(plan, graph, report, summary, out)
+    if not report.conforms:
+        _atomic_write(out / FAILED_REPORT, summary + "\n\n" + report.text() + "\n")
+        result.written.append(out / FAILED_REPORT)
+        return result
+    files = serialise(graph)
+    unsettled = [
+        f"  {a.number} update {u.ordinal} ({a.section and plan_file(plan, a.section)}:{u.body.span.line}): {u.year.reason}"
+        for a in plan.actions
+        for u in a.updates
+        if u.year.year is None
+    ]
+    files["report.txt"] = "\n".join(
+        [summary, "", report.text(), "", f"Reporting years not settled ({len(unsettled)}):", *unsettled, ""]
+    )
+    for name in OUTPUTS:
+        _atomic_write(out / name, files[name])
+        result.written.append(out / name)
+    (out / FAILED_REPORT).unlink(missing_ok=True)
+    return result
+
+
+def plan_file(plan: Plan, section: str) -> str:
+    return next(s.source.file for s in plan.sections if s.number == section)

@@ -1,0 +1,76 @@
+"""The document model as plain data: the `outline` JSON contract and its text rendering."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .model import Passage, Plan
+
+
+def _text(passage: Passage | None) -> str | None:
+    return passage.text if passage else None
+
+
+def outline_data(plan: Plan) -> dict[str, Any]:
+    """Keys documented in the README stay; new keys may be added."""
+    return {
+        "sections": [
+            {
+                "number": s.number,
+                "title": s.title,
+                "file": s.source.file,
+                "url": s.source.url,
+                "summary": _text(s.summary),
+                "notes": [n.text for n in s.notes],
+                "actions": [
+                    {
+                        "id": a.number,
+                        "line": a.bullet.span.line,
+                        "commitment": a.commitment.text,
+                        "original": _text(a.original),
+                        "references": [r.target for r in a.references],
+                        "updates": [
+                            {
+                                "ordinal": u.ordinal,
+                                "year": u.year.year,
+                                "year_evidence": u.year.reason,
+                                "status": u.status.label,
+                                "note": u.status.note,
+                                "line": u.body.span.line,
+                                "text": u.body.text,
+                            }
+                            for u in a.updates
+                        ],
+                    }
+                    for a in s.actions
+                ],
+            }
+            for s in plan.sections
+        ]
+    }
+
+
+def _short(text: str, width: int = 90) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+def outline_text(plan: Plan) -> str:
+    lines: list[str] = []
+    for s in plan.sections:
+        lines.append(f"{s.number}. {s.title}  ({s.source.file}, {len(s.actions)} actions)")
+        if s.summary:
+            lines.append(f"  summary: {_short(s.summary.text)}")
+        for note in s.notes:
+            lines.append(f"  note ({s.source.file}:{note.span.line}): {_short(note.text)}")
+        for a in s.actions:
+            lines.append(f"  {a.number}  {_short(a.commitment.text)}")
+            for u in a.updates:
+                year = str(u.year.year) if u.year.year is not None else "year ?"
+                note = f" ({u.status.note})" if u.status.note else ""
+                lines.append(f"      update {u.ordinal}  {year:<7} {u.status.label}{note}  {s.source.file}:{u.body.span.line}")
+            if a.original:
+                lines.append(f"      original  {s.source.file}:{a.original.span.line}")
+            if a.references:
+                lines.append(f"      refers to {', '.join(r.target for r in a.references)}")
+    return "\n".join(lines)

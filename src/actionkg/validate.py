@@ -1,0 +1,92 @@
+"""Check stage: a graph against the SHACL shapes, with violations a person can act on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF
+
+from .errors import InputError
+from .resources import ontology_file
+from .vocab import SH
+
+
+@dataclass(frozen=True, order=True)
+class Violation:
+    focus: str
+    shape: str
+    path: str
+    message: str
+    value: str
+
+    def line(self) -> str:
+        value = f" (value: {self.value})" if self.value else ""
+        return f"{self.focus} [{self.shape}] {self.path}: {self.message}{value}"
+
+
+@dataclass(frozen=True)
+class Report:
+    conforms: bool
+    violations: list[Violation]
+
+    def text(self) -> str:
+        if self.conforms:
+            return "SHACL: conforms (0 violations)"
+        lines = [f"SHACL: {len(self.violations)} violation(s)"]
+        lines += [f"  {v.line()}" for v in self.violations]
+        return "\n".join(lines)
+
+
+@lru_cache(maxsize=1)
+def shapes_graph() -> Graph:
+    return Graph().parse(data=ontology_file("shapes.ttl").read_text(encoding="utf-8"), format="turtle")
+
+
+def _short(graph: Graph, term: object) -> str:
+    if isinstance(term, URIRef):
+        try:
+            return graph.namespace_manager.normalizeUri(term)
+        except Exception:  # pragma: no cover - a term no prefix covers
+            return str(term)
+    return "" if term is None else str(term)
+
+
+def validate_graph(data: Graph) -> Report:
+    from pyshacl import validate  # imported here: readers of a built graph do not pay for it
+
+    shapes = shapes_graph()
+    conforms, results, _ = validate(data, shacl_graph=shapes, inference="none", advanced=False, allow_warnings=True)
+    names = Graph()
+    for prefix, ns in shapes.namespaces():
+        names.bind(prefix, ns, override=True)
+    violations = []
+    for result in results.subjects(RDF.type, SH.ValidationResult):
+        message = results.value(result, SH.resultMessage)
+        violations.append(
+            Violation(
+                focus=_short(names, results.value(result, SH.focusNode)),
+                shape=_short(names, results.value(result, SH.sourceShape)),
+                path=_short(names, results.value(result, SH.resultPath)) or "(node)",
+                message=str(message) if message is not None else "constraint not met",
+                value=_short(names, results.value(result, SH.value)),
+            )
+        )
+    return Report(bool(conforms), sorted(violations))
+
+
+def load_rdf(path: str | Path) -> Graph:
+    """Any RDF file rdflib can read; a bad file is one InputError naming it (and the line)."""
+    p = Path(path)
+    if not p.is_file():
+        raise InputError(path, "no such file" if not p.exists() else "is not a file")
+    fmt = {".ttl": "turtle", ".nt": "nt", ".jsonld": "json-ld", ".json": "json-ld", ".rdf": "xml", ".xml": "xml",
+           ".trig": "trig", ".nq": "nquads", ".n3": "n3"}.get(p.suffix.lower(), "turtle")
+    try:
+        return Graph().parse(p, format=fmt)
+    except Exception as exc:  # rdflib raises many parser-specific types
+        text = " ".join(str(exc).split())
+        line = getattr(exc, "lines", None)
+        raise InputError(path, f"not valid {fmt}: {text[:200]}", line if isinstance(line, int) else None) from None
