@@ -130,7 +130,7 @@ def build(
         return result
     files = serialise(graph)
     unsettled = [
-        f"  {a.number} update {u.ordinal} ({a.section and plan_file(plan, a.section)}:{u.body.span.line}): {u.year.reason}"
+        f"  {a.number} update {u.ordinal} ({u.body.span.where}): {u.year.reason}"
         for a in plan.actions
         for u in a.updates
         if u.year.year is None
@@ -143,7 +143,3 @@ def build(
         result.written.append(out / name)
     (out / FAILED_REPORT).unlink(missing_ok=True)
     return result
-
-
-def plan_file(plan: Plan, section: str) -> str:
-    return next(s.source.file for s in plan.sections if s.number == section)

@@ -46,8 +46,14 @@ def main() -> None:
 
 @main.command()
 @click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--out", "out", default="build", show_default=True, type=click.Path(path_type=Path),
-              help="Folder for graph.ttl, graph.nt, graph.jsonld and report.txt.")
+@click.option(
+    "--out",
+    "out",
+    default="build",
+    show_default=True,
+    type=click.Path(path_type=Path),
+    help="Folder for graph.ttl, graph.nt, graph.jsonld and report.txt.",
+)
 @click.option("--base", default=None, help="Base IRI for instances (default https://w3id.org/actionkg/id/).")
 @handled
 def build(sources: tuple[Path, ...], out: Path, base: str | None) -> None:

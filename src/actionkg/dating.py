@@ -23,7 +23,8 @@ from .text import LineIndex, readable
 
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 _YEAR = r"(?P<year>(?:19|20)\d\d)(?:\s*(?:–|—|-|/|to)\s*(?P<end>(?:19|20)?\d\d)(?!\d)(?!\s+(?:" + _MONTHS + r")))?"
-_DATE = rf"(?:(?:the\s+)?(?:early|late|summer|spring|autumn|winter)\s+(?:of\s+)?)?(?:\d{{1,2}}\s+)?(?:(?:{_MONTHS})\s+)?{_YEAR}\b"
+_SEASON = r"(?:(?:the\s+)?(?:early|late|summer|spring|autumn|winter)\s+(?:of\s+)?)?"
+_DATE = rf"{_SEASON}(?:\d{{1,2}}\s+)?(?:(?:{_MONTHS})\s+)?{_YEAR}\b"
 # A time phrase: a preposition, then a year, month-year or date ("during summer 2019").
 _TIME_PHRASE = re.compile(
     rf"\b(?P<prep>in|during|throughout|since|from|over|on|by|until|before|due)\s+{_DATE}", re.IGNORECASE

@@ -21,7 +21,12 @@ class Source:
     licence: str
     attribution: str
     newest_update_year: int | None  # the newest yearly round found in the page
-    text: str  # the decoded file, newlines normalised to "\n"
+    text: str  # the decoded file
+    path: str = ""  # where it was read from, for messages (the file name for bundled pages)
+
+    @property
+    def display(self) -> str:
+        return self.path or self.file
 
     @property
     def key(self) -> str:
@@ -94,7 +99,7 @@ class Action:
     number: str  # "section.n" in page order, e.g. "2.27"
     section: str
     position: int
-    bullet: Passage  # the two-space bullet line that opens the action
+    bullet: Passage  # the "•" mark, indented by two spaces, that opens the action
     commitment: Passage
     updates: list[ProgressUpdate] = field(default_factory=list)  # newest first, as on the page
     original: Passage | None = None

@@ -61,14 +61,15 @@ def outline_text(plan: Plan) -> str:
         lines.append(f"{s.number}. {s.title}  ({s.source.file}, {len(s.actions)} actions)")
         if s.summary:
             lines.append(f"  summary: {_short(s.summary.text)}")
-        for note in s.notes:
-            lines.append(f"  note ({s.source.file}:{note.span.line}): {_short(note.text)}")
+        for n in s.notes:
+            lines.append(f"  note ({s.source.file}:{n.span.line}): {_short(n.text)}")
         for a in s.actions:
             lines.append(f"  {a.number}  {_short(a.commitment.text)}")
             for u in a.updates:
                 year = str(u.year.year) if u.year.year is not None else "year ?"
                 note = f" ({u.status.note})" if u.status.note else ""
-                lines.append(f"      update {u.ordinal}  {year:<7} {u.status.label}{note}  {s.source.file}:{u.body.span.line}")
+                where = f"{s.source.file}:{u.body.span.line}"
+                lines.append(f"      update {u.ordinal}  {year:<7} {u.status.label}{note}  {where}")
             if a.original:
                 lines.append(f"      original  {s.source.file}:{a.original.span.line}")
             if a.references:

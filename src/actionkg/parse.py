@@ -88,7 +88,9 @@ def parse_status(source: Source, line: Passage) -> Status:
     parsed = _STATUS_VALUE.fullmatch(value)
     if not parsed:
         expected = ", ".join(STATUS_LABELS.values())
-        raise InputError(source.file, f"unknown action status {value!r} (expected one of: {expected})", line.span.line)
+        raise InputError(
+            source.display, f"unknown action status {value!r} (expected one of: {expected})", line.span.line
+        )
     note = parsed.group("note")
     concept = _STATUS_BY_TEXT[parsed.group("label").lower()]
     return Status(concept, STATUS_LABELS[concept], note.strip() if note else None, line)
@@ -111,7 +113,7 @@ class _Builder:
         self.after_note = False
 
     def error(self, message: str, line: int | None = None) -> InputError:
-        return InputError(self.source.file, message, line)
+        return InputError(self.source.display, message, line)
 
     def passage(self, lines: Sequence[_Line]) -> Passage:
         return _passage(self.source, self.index, lines)
@@ -153,7 +155,8 @@ class _Builder:
             raise self.error("action bullet before the section heading", line.number)
         self.close_action()
         self.after_note = False
-        bullet = self.passage([line])
+        mark = line.start + line.text.index("•")
+        bullet = _slice(self.source, self.index, mark, mark + 1)
         inline = line.content[1:].strip()
         if inline:
             offset = line.text.index(inline)
@@ -239,7 +242,7 @@ def parse_source(source: Source) -> Section:
     try:
         items = _paragraphs(_lines(source.text))
     except InputError as exc:
-        raise InputError(source.file, exc.message, exc.line) from None
+        raise InputError(source.display, exc.message, exc.line) from None
     i = 0
     while i < len(items):
         kind, group = items[i]
@@ -262,7 +265,7 @@ def parse_plan(sources: Sequence[Source], first_round: int = 2019) -> Plan:
     numbers = [s.number for s in sections]
     for section in sections:
         if numbers.count(section.number) > 1:
-            raise InputError(section.source.file, f"section {section.number} is loaded twice")
+            raise InputError(section.source.display, f"section {section.number} is loaded twice")
     plan = Plan(sorted(sections, key=lambda s: int(s.number)))
     date_updates(plan, first_round)
     return plan

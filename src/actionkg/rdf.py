@@ -17,7 +17,11 @@ from .vocab import AKG, DEFAULT_BASE, OA, PREFIXES, SCHEMA, STATUS_CONCEPTS
 
 LANG = "en"
 
-_CLOSE_MATCH = {"Ongoing": "ActiveActionStatus", "InProgress": "ActiveActionStatus", "Delivered": "CompletedActionStatus"}
+_CLOSE_MATCH = {
+    "Ongoing": "ActiveActionStatus",
+    "InProgress": "ActiveActionStatus",
+    "Delivered": "CompletedActionStatus",
+}
 _DEFINITIONS = {
     "Ongoing": "The commitment is continuing work with no planned end.",
     "InProgress": "Work towards the commitment has started and is not finished.",
@@ -117,7 +121,9 @@ class _Writer:
             part = self.text_part(mint("section", section.number, "summary"), AKG.SectionSummary, section.summary, src)
             g.add((node, AKG.summary, part))
         for i, note in enumerate(section.notes, 1):
-            g.add((node, AKG.note, self.text_part(mint("section", section.number, "note", i), AKG.SectionNote, note, src)))
+            g.add(
+                (node, AKG.note, self.text_part(mint("section", section.number, "note", i), AKG.SectionNote, note, src))
+            )
         for action in section.actions:
             self.action(action, node, src)
 
@@ -157,9 +163,7 @@ class _Writer:
         for order, ref in enumerate(action.references, 1):
             self.reference(node, order, ref, texts, src)
 
-    def reference(
-        self, node: URIRef, order: int, ref: CrossReference, texts: dict[int, URIRef], src: URIRef
-    ) -> None:
+    def reference(self, node: URIRef, order: int, ref: CrossReference, texts: dict[int, URIRef], src: URIRef) -> None:
         g = self.g
         target = self.mint.action(ref.target)
         rnode = URIRef(f"{node}/reference/{ref.target}")
@@ -173,8 +177,13 @@ class _Writer:
         self.span(rnode, ref.passage, src)
 
 
-def plan_graph(plan: Plan, manifest_plan: dict[str, str], licence: dict[str, str], base: str = DEFAULT_BASE,
-               build_time: int | None = None) -> Graph:
+def plan_graph(
+    plan: Plan,
+    manifest_plan: dict[str, str],
+    licence: dict[str, str],
+    base: str = DEFAULT_BASE,
+    build_time: int | None = None,
+) -> Graph:
     """The whole plan as RDF; `build_time` (SOURCE_DATE_EPOCH) is the only clock it reads."""
     graph = new_graph()
     mint = Minter(base)

@@ -57,6 +57,7 @@ def _source(name: str, text: str, manifest: Manifest) -> Source:
         attribution=manifest.licence["attribution"],
         newest_update_year=entry.get("newest_update_year"),
         text=text,
+        path=name,
     )
 
 

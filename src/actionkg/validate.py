@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from rdflib import Graph, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
 from .errors import InputError
@@ -54,6 +54,15 @@ def _short(graph: Graph, term: object) -> str:
     return "" if term is None else str(term)
 
 
+def _path(names: Graph, results: Graph, path: object) -> str:
+    """A result path for people: `^p` for an inverse path, the prefixed name otherwise."""
+    if isinstance(path, BNode):
+        inverse = results.value(path, SH.inversePath)
+        if inverse is not None:
+            return "^" + _short(names, inverse)
+    return _short(names, path) or "(node)"
+
+
 def validate_graph(data: Graph) -> Report:
     from pyshacl import validate  # imported here: readers of a built graph do not pay for it
 
@@ -62,14 +71,15 @@ def validate_graph(data: Graph) -> Report:
     names = Graph()
     for prefix, ns in shapes.namespaces():
         names.bind(prefix, ns, override=True)
-    violations = []
+    violations = set()
     for result in results.subjects(RDF.type, SH.ValidationResult):
         message = results.value(result, SH.resultMessage)
-        violations.append(
+        focus = results.value(result, SH.focusNode)
+        violations.add(
             Violation(
-                focus=_short(names, results.value(result, SH.focusNode)),
+                focus=f'"{focus}"' if isinstance(focus, Literal) else _short(names, focus),
                 shape=_short(names, results.value(result, SH.sourceShape)),
-                path=_short(names, results.value(result, SH.resultPath)) or "(node)",
+                path=_path(names, results, results.value(result, SH.resultPath)),
                 message=str(message) if message is not None else "constraint not met",
                 value=_short(names, results.value(result, SH.value)),
             )
@@ -82,8 +92,17 @@ def load_rdf(path: str | Path) -> Graph:
     p = Path(path)
     if not p.is_file():
         raise InputError(path, "no such file" if not p.exists() else "is not a file")
-    fmt = {".ttl": "turtle", ".nt": "nt", ".jsonld": "json-ld", ".json": "json-ld", ".rdf": "xml", ".xml": "xml",
-           ".trig": "trig", ".nq": "nquads", ".n3": "n3"}.get(p.suffix.lower(), "turtle")
+    fmt = {
+        ".ttl": "turtle",
+        ".nt": "nt",
+        ".jsonld": "json-ld",
+        ".json": "json-ld",
+        ".rdf": "xml",
+        ".xml": "xml",
+        ".trig": "trig",
+        ".nq": "nquads",
+        ".n3": "n3",
+    }.get(p.suffix.lower(), "turtle")
     try:
         return Graph().parse(p, format=fmt)
     except Exception as exc:  # rdflib raises many parser-specific types

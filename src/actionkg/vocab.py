@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rdflib import Namespace
+from rdflib import Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD, DefinedNamespace
 
 ONTOLOGY_IRI = "https://w3id.org/actionkg/ontology"
@@ -17,53 +17,53 @@ class AKG(DefinedNamespace):
     _fail = True
 
     # classes
-    ActionPlan: object
-    Section: object
-    Action: object
-    ReferencedAction: object
-    ProgressUpdate: object
-    TextPart: object
-    Commitment: object
-    OriginalText: object
-    StatusLine: object
-    SectionSummary: object
-    SectionNote: object
-    CrossReference: object
-    SourceSpan: object
-    SourceDocument: object
+    ActionPlan: URIRef
+    Section: URIRef
+    Action: URIRef
+    ReferencedAction: URIRef
+    ProgressUpdate: URIRef
+    TextPart: URIRef
+    Commitment: URIRef
+    OriginalText: URIRef
+    StatusLine: URIRef
+    SectionSummary: URIRef
+    SectionNote: URIRef
+    CrossReference: URIRef
+    SourceSpan: URIRef
+    SourceDocument: URIRef
     # status scheme
-    ActionStatusScheme: object
-    Ongoing: object
-    InProgress: object
-    Delivered: object
-    Closed: object
+    ActionStatusScheme: URIRef
+    Ongoing: URIRef
+    InProgress: URIRef
+    Delivered: URIRef
+    Closed: URIRef
     # properties
-    position: object
-    commitment: object
-    originalText: object
-    hasUpdate: object
-    reportsOn: object
-    ordinal: object
-    reportingYear: object
-    yearEvidence: object
-    status: object
-    statusLine: object
-    statusNote: object
-    latestStatus: object
-    text: object
-    span: object
-    rawText: object
-    startLine: object
-    endLine: object
-    fileName: object
-    newestRound: object
-    attribution: object
-    summary: object
-    note: object
-    fromAction: object
-    toAction: object
-    order: object
-    foundIn: object
+    position: URIRef
+    commitment: URIRef
+    originalText: URIRef
+    hasUpdate: URIRef
+    reportsOn: URIRef
+    ordinal: URIRef
+    reportingYear: URIRef
+    yearEvidence: URIRef
+    status: URIRef
+    statusLine: URIRef
+    statusNote: URIRef
+    latestStatus: URIRef
+    text: URIRef
+    span: URIRef
+    rawText: URIRef
+    startLine: URIRef
+    endLine: URIRef
+    fileName: URIRef
+    newestRound: URIRef
+    attribution: URIRef
+    summary: URIRef
+    note: URIRef
+    fromAction: URIRef
+    toAction: URIRef
+    order: URIRef
+    foundIn: URIRef
 
 
 OA = Namespace("http://www.w3.org/ns/oa#")
@@ -87,4 +87,9 @@ PREFIXES = {
     "xsd": XSD,
 }
 
-STATUS_CONCEPTS = {"Ongoing": AKG.Ongoing, "InProgress": AKG.InProgress, "Delivered": AKG.Delivered, "Closed": AKG.Closed}
+STATUS_CONCEPTS = {
+    "Ongoing": AKG.Ongoing,
+    "InProgress": AKG.InProgress,
+    "Delivered": AKG.Delivered,
+    "Closed": AKG.Closed,
+}

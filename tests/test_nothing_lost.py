@@ -1,0 +1,60 @@
+"""Nothing lost, everything traceable: every non-blank line has exactly one home."""
+
+from __future__ import annotations
+
+from actionkg.model import Passage, Plan, Section
+from actionkg.text import is_blank
+
+
+def elements(section: Section) -> list[tuple[str, Passage]]:
+    out: list[tuple[str, Passage]] = [("heading", section.heading)]
+    out += [("furniture", p) for p in section.furniture]
+    if section.summary:
+        out.append(("summary", section.summary))
+    out += [("note", p) for p in section.notes]
+    for a in section.actions:
+        out.append((f"{a.number} commitment", a.commitment))
+        for u in a.updates:
+            out.append((f"{a.number} update {u.ordinal}", u.body))
+            out.append((f"{a.number} status {u.ordinal}", u.status.line))
+        if a.original:
+            out.append((f"{a.number} original", a.original))
+        if a.commitment.span.line != a.bullet.span.line:
+            out.append((f"{a.number} bullet", a.bullet))
+    return out
+
+
+def test_every_non_blank_line_is_assigned_exactly_once(plan: Plan) -> None:
+    for section in plan.sections:
+        text = section.source.text
+        owners: dict[int, list[str]] = {}
+        for name, passage in elements(section):
+            for number in range(passage.span.line, passage.span.end_line + 1):
+                owners.setdefault(number, []).append(name)
+        lines = text.split("\n")
+        unassigned = [n for n, line in enumerate(lines, 1) if not is_blank(line) and n not in owners]
+        doubled = {n: names for n, names in owners.items() if len(names) > 1}
+        assert unassigned == [], f"{section.source.file}: lines with no home {unassigned[:10]}"
+        assert doubled == {}, f"{section.source.file}: lines with two homes {list(doubled.items())[:5]}"
+        # and no element claims a blank line at its edges
+        for name, passage in elements(section):
+            assert not is_blank(lines[passage.span.line - 1]) and not is_blank(lines[passage.span.end_line - 1]), name
+
+
+def test_furniture_is_the_short_list(plan: Plan) -> None:
+    allowed = {"Cymraeg", "Hwb", "Training and development"}
+    assert {f.raw for s in plan.sections for f in s.furniture} == allowed
+
+
+def test_offsets_hold_for_every_span(plan: Plan) -> None:
+    checked = 0
+    for section in plan.sections:
+        text = section.source.text
+        passages = [p for _, p in elements(section)]
+        passages += [r.passage for a in section.actions for r in a.references]
+        for passage in passages:
+            assert text[passage.span.start : passage.span.end] == passage.raw
+            assert passage.raw == passage.raw.strip() and passage.raw
+            assert text.count("\n", 0, passage.span.start) + 1 == passage.span.line
+            checked += 1
+    assert checked > 400
