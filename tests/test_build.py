@@ -136,14 +136,14 @@ def test_failed_validation_keeps_the_previous_graph(tmp_path: Path, monkeypatch:
     good = build(out=tmp_path)
     assert good.conforms
     before = (tmp_path / "graph.ttl").read_bytes()
-    real = build_module.plan_graph
+    real = build_module.knowledge_graph
 
     def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
         graph = real(*args, **kwargs)
         graph.remove((URIRef("https://w3id.org/actionkg/id/action/2.27"), DCTERMS.isPartOf, None))
         return graph
 
-    monkeypatch.setattr(build_module, "plan_graph", broken)
+    monkeypatch.setattr(build_module, "knowledge_graph", broken)
     failed = build(out=tmp_path)
     assert not failed.conforms
     assert (tmp_path / "graph.ttl").read_bytes() == before

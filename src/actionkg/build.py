@@ -13,17 +13,21 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from rdflib import Graph
 
+from .derive import Derived, derive
 from .errors import InputError
+from .link import link_plan
 from .model import Plan
 from .parse import STATUS_LABELS, parse_plan
-from .rdf import plan_graph
+from .rdf_links import knowledge_graph
+from .registry import load_registry
 from .resources import ontology_file
 from .sources import bundled_sources, load_manifest, read_source
 from .validate import Report, validate_graph
-from .vocab import DEFAULT_BASE
+from .vocab import AKG, DEFAULT_BASE
 
 OUTPUTS = ("graph.ttl", "graph.nt", "graph.jsonld", "report.txt")
 FAILED_REPORT = "report-failed.txt"
@@ -60,7 +64,24 @@ def load_plan(sources: Sequence[str | Path] | None = None) -> Plan:
     return parse_plan(loaded, int(manifest.plan["first_round"]))
 
 
-def summarise(plan: Plan, graph: Graph, report: Report) -> str:
+def _stakeholders(plan: Plan, graph: Graph, derived: Derived | None) -> list[str]:
+    if derived is None:
+        return []
+    mentions = [m for a in plan.actions for m in a.mentions]
+    involves = list(graph.subject_objects(AKG.involves))
+    lead = {(a, b) for a, b in graph.subject_objects(AKG.leadBody)}
+    bodies = {b for _, b in involves}
+    leads = sum(1 for v in derived.lead.values() if v.entity)
+    return [
+        f"Stakeholders: {len(mentions)} mentions of {len({m.entity for m in mentions})} registry entities; "
+        f"{len(involves)} involves-edges to {len(bodies)} bodies "
+        f"({len(lead & set(involves))} of them lead-body edges); "
+        f"{leads} actions with a lead body; {len(derived.documents)} document events; "
+        f"Welsh Government member of {len(derived.memberships)} groups",
+    ]
+
+
+def summarise(plan: Plan, graph: Graph, report: Report, derived: Derived | None = None) -> str:
     updates = [u for a in plan.actions for u in a.updates]
     refs = [r for a in plan.actions for r in a.references]
     unloaded = plan.unloaded_references()
@@ -81,6 +102,7 @@ def summarise(plan: Plan, graph: Graph, report: Report) -> str:
     latest = Counter(a.latest.status.label if a.latest else "no update yet" for a in plan.actions)
     order = [*STATUS_LABELS.values(), "no update yet"]
     lines.append("Actions by latest status: " + ", ".join(f"{k} {latest[k]}" for k in order if latest[k]))
+    lines += _stakeholders(plan, graph, derived)
     lines.append(f"{len(graph)} triples; " + report.text().splitlines()[0])
     return "\n".join(lines)
 
@@ -98,12 +120,22 @@ def _atomic_write(path: Path, data: str) -> None:
         raise
 
 
+def _canonical(value: Any) -> Any:
+    """JSON-LD with every unordered array sorted (RDF has no order; `@list` keeps its own)."""
+    if isinstance(value, dict):
+        return {k: v if k == "@list" else _canonical(v) for k, v in value.items()}
+    if isinstance(value, list):
+        items = [_canonical(v) for v in value]
+        return sorted(items, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
+    return value
+
+
 def serialise(graph: Graph) -> dict[str, str]:
     """Byte-stable serialisations: sorted N-Triples, rdflib's sorted Turtle, compact JSON-LD."""
     context = json.loads(ontology_file("context.jsonld").read_text(encoding="utf-8"))["@context"]
     nt = graph.serialize(format="nt")
     jsonld = json.loads(graph.serialize(format="json-ld", context=context, auto_compact=True))
-    nodes = sorted(jsonld.get("@graph", []), key=lambda node: str(node.get("@id", "")))
+    nodes = _canonical(jsonld.get("@graph", []))
     return {
         "graph.ttl": graph.serialize(format="turtle"),
         "graph.nt": "".join(sorted(line + "\n" for line in nt.splitlines() if line.strip())),
@@ -120,9 +152,12 @@ def build(
         raise InputError(out, "output folder is a file")
     manifest = load_manifest()
     plan = load_plan(sources)
-    graph = plan_graph(plan, manifest.plan, manifest.licence, base, build_date())
+    registry = load_registry()
+    link_plan(plan, registry)
+    derived = derive(plan, registry, str(manifest.plan["launched"]))
+    graph = knowledge_graph(plan, registry, derived, manifest.plan, manifest.licence, base, build_date())
     report = validate_graph(graph)
-    summary = summarise(plan, graph, report)
+    summary = summarise(plan, graph, report, derived)
     result = BuildResult(plan, graph, report, summary, out)
     if not report.conforms:
         _atomic_write(out / FAILED_REPORT, summary + "\n\n" + report.text() + "\n")

@@ -103,5 +103,29 @@ def outline(sources: tuple[Path, ...], fmt: str) -> None:
         click.echo(outline_text(plan))
 
 
+@main.command()
+@click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
+@handled
+def candidates(sources: tuple[Path, ...]) -> None:
+    """List names in SOURCES that look like entities but are unknown to the registry."""
+    from .build import load_plan
+    from .candidates import find_candidates
+    from .registry import load_registry
+
+    found = find_candidates(load_plan(list(sources) or None), load_registry())
+    if not found:
+        click.echo("no unknown names")
+        return
+    width = max(len(c.name) for c in found)
+    for c in found:
+        click.echo(f"{c.name:<{width}}  {c.kind:<19}  {c.count:>3}x  first at {c.first}")
+    click.echo(
+        f"{len(found)} unknown name(s): add them to data/registry/entities.yaml, or with a reason to "
+        "data/registry/candidates-ignore.yaml",
+        err=True,
+    )
+    sys.exit(EXIT_NEGATIVE)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

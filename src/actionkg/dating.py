@@ -53,6 +53,11 @@ class Marker:
         return f"{self.phrase!r} ({self.where}) → {sign} {self.year}"
 
 
+def is_future(sentence: str) -> bool:
+    """A sentence about what will happen (its dates are plans, not reports)."""
+    return _FUTURE.search(sentence) is not None
+
+
 def _year_of(match: re.Match[str], opens_sentence: bool, kind: str) -> int:
     """The year a phrase points at.
 
@@ -73,7 +78,7 @@ def markers(update: ProgressUpdate, index: LineIndex) -> list[Marker]:
     for sentence in _SENTENCE.finditer(raw):
         body = sentence.group()
         lead = len(body) - len(body.lstrip())
-        future = _FUTURE.search(readable(body)) is not None
+        future = is_future(readable(body))
         this_year = _THIS_YEAR.search(body) is not None
         taken: list[tuple[int, int]] = []
         phrases: list[tuple[re.Match[str], str]] = []

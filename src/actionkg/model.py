@@ -94,6 +94,16 @@ class ProgressUpdate:
     year: YearEvidence = field(default_factory=lambda: YearEvidence(None, "not dated"))
 
 
+@dataclass(frozen=True)
+class Mention:
+    """A registry entity named in one of an action's texts."""
+
+    entity: str  # registry slug
+    owner: str  # which text: "commitment", "update/3" (ordinal) or "original"
+    passage: Passage  # the name as written
+    sentence: Passage  # the sentence around it
+
+
 @dataclass
 class Action:
     number: str  # "section.n" in page order, e.g. "2.27"
@@ -104,6 +114,7 @@ class Action:
     updates: list[ProgressUpdate] = field(default_factory=list)  # newest first, as on the page
     original: Passage | None = None
     references: list[CrossReference] = field(default_factory=list)  # first appearance, no duplicates
+    mentions: list[Mention] = field(default_factory=list)  # filled by the link stage, page order
 
     @property
     def latest(self) -> ProgressUpdate | None:

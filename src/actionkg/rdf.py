@@ -85,9 +85,14 @@ class _Writer:
         return node
 
     def span(self, owner: URIRef, passage: Passage, source_node: URIRef) -> URIRef:
-        span, selector = URIRef(owner + "/span"), URIRef(owner + "/span/position")
+        span = self.span_node(URIRef(owner + "/span"), passage, source_node)
+        self.g.add((owner, AKG.span, span))
+        return span
+
+    def span_node(self, span: URIRef, passage: Passage, source_node: URIRef) -> URIRef:
+        """`span` becomes a SourceSpan of `passage`, with its selector at `span`/position."""
+        selector = URIRef(span + "/position")
         g = self.g
-        g.add((owner, AKG.span, span))
         g.add((span, RDF.type, AKG.SourceSpan))
         g.add((span, OA.hasSource, source_node))
         g.add((span, OA.hasSelector, selector))

@@ -64,9 +64,45 @@ class AKG(DefinedNamespace):
     toAction: URIRef
     order: URIRef
     foundIn: URIRef
+    # registry, mentions and derived relations
+    Entity: URIRef
+    WorkingGroup: URIRef
+    Partnership: URIRef
+    GuidanceDocument: URIRef
+    Strategy: URIRef
+    Framework: URIRef
+    TrainingModule: URIRef
+    LearningResource: URIRef
+    Programme: URIRef
+    EventSeries: URIRef
+    Product: URIRef
+    Edition: URIRef
+    Citation: URIRef
+    Mention: URIRef
+    DocumentEvent: URIRef
+    slug: URIRef
+    entityType: URIRef
+    acronym: URIRef
+    statedAt: URIRef
+    statement: URIRef
+    entity: URIRef
+    inText: URIRef
+    mentionedIn: URIRef
+    sentence: URIRef
+    involves: URIRef
+    leadBody: URIRef
+    leadBodyMention: URIRef
+    leadBodyEvidence: URIRef
+    publishedDocument: URIRef
+    revisedDocument: URIRef
+    eventOf: URIRef
+    document: URIRef
+    eventKind: URIRef
+    evidence: URIRef
 
 
 OA = Namespace("http://www.w3.org/ns/oa#")
+ORG = Namespace("http://www.w3.org/ns/org#")
 SCHEMA = Namespace("https://schema.org/")
 SH = Namespace("http://www.w3.org/ns/shacl#")
 AKGSH = Namespace("https://w3id.org/actionkg/shapes#")
@@ -77,6 +113,7 @@ PREFIXES = {
     "dcat": DCAT,
     "dcterms": DCTERMS,
     "oa": OA,
+    "org": ORG,
     "owl": OWL,
     "prov": PROV,
     "rdf": RDF,

@@ -1,0 +1,161 @@
+"""Relations read from the linked text, each rule in one function (docs/linking.md).
+
+`involves` is not here: it is one SPARQL CONSTRUCT over the graph (ontology/involves.rq),
+so the same rule can be read, queried and tested on its own.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .dating import is_future
+from .model import Action, Mention, Plan
+from .registry import BODY_TYPES, DOCUMENT_TYPES, Registry
+from .text import readable
+
+WELSH_GOVERNMENT = "welsh-government"
+_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+_MONTH_YEAR = re.compile(rf"\b({_MONTHS})\s+((?:19|20)\d\d)\b")
+_YEAR = re.compile(r"\b(?:in|during)\s+((?:19|20)\d\d)\b(?!\s*[–-])", re.IGNORECASE)
+_VERB = r"(published|launched|issued|produced|created|updated|revised|refreshed)"
+_REVISION = ("updated", "revised", "refreshed")
+_ACTIVE = re.compile(rf"\b(?:we|Welsh Government)\b(?:\s+\w+){{0,3}}?\s+{_VERB}\b", re.IGNORECASE)
+_PASSIVE = re.compile(rf"\b(?:was|were|has been|have been|had been)\s+(?:\w+\s+(?:and\s+)?)?{_VERB}\b", re.IGNORECASE)
+_MEMBERSHIP = re.compile(
+    r"\b(joined|become (?:an? |official )?members?|(?:be|are|is|continues? to be) members?|member of|"
+    r"membership of|sits? on|represented (?:at|on)|represent(?:ing)? Wales (?:at|on))\b",
+    re.IGNORECASE,
+)
+_US = re.compile(r"\b(we|our|Welsh Government)\b", re.IGNORECASE)
+_DETOUR = re.compile(r"\b(for|to|with|by|from|in|on|about|through|alongside)\b", re.IGNORECASE)
+MEMBERSHIP_TYPES = ("Organization", "WorkingGroup", "Partnership")
+
+
+@dataclass(frozen=True)
+class LeadBody:
+    entity: str | None
+    mention: Mention | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class DocumentEvent:
+    action: str
+    document: str
+    kind: str  # "published" or "revised"
+    date: str | None  # "YYYY-MM" or "YYYY", only when the sentence states it
+    mentions: tuple[Mention, ...]
+
+
+@dataclass(frozen=True)
+class Membership:
+    member: str
+    group: str
+    mentions: tuple[Mention, ...]
+
+
+@dataclass
+class Derived:
+    lead: dict[str, LeadBody]
+    documents: list[DocumentEvent]
+    memberships: list[Membership]
+
+
+def lead_body(action: Action, registry: Registry) -> LeadBody:
+    """The commitment's subject: a body named first, with at most an article before it."""
+    commitment = action.commitment
+    for mention in action.mentions:
+        if mention.owner != "commitment":
+            continue
+        before = commitment.raw[: mention.passage.span.start - commitment.span.start].strip()
+        if before in ("", "The", "A", "An") and registry[mention.entity].type in BODY_TYPES:
+            return LeadBody(mention.entity, mention, f"subject of the commitment ({mention.passage.span.where})")
+        break
+    subject = re.split(r"\bwill\b", readable(commitment.raw), maxsplit=1)[0].strip()
+    return LeadBody(None, None, f"the commitment's subject ({subject!r}) names no body in the registry")
+
+
+def _date(sentence: str) -> str | None:
+    month = _MONTH_YEAR.search(sentence)
+    if month:
+        number = _MONTHS.split("|").index(month.group(1)) + 1
+        return f"{month.group(2)}-{number:02d}"
+    year = _YEAR.search(sentence)
+    return year.group(1) if year else None
+
+
+def _by_sentence(mentions: list[Mention]) -> dict[int, list[Mention]]:
+    groups: dict[int, list[Mention]] = {}
+    for mention in mentions:
+        groups.setdefault(mention.sentence.span.start, []).append(mention)
+    return groups
+
+
+def document_events(action: Action, registry: Registry, launched: str) -> list[DocumentEvent]:
+    """Documents the action published or revised.
+
+    In a sentence with no future verb, the first document named after "we/Welsh Government
+    … published|launched|issued|produced|created|updated|revised|refreshed" is its object
+    when at most eight words and no preposition ("modules for…") come between them; a
+    document named just before "was/has been … published" (passive) counts when the action's
+    commitment names it too. Events dated before the plan's launch are background, not the
+    action's work. The date is the month and year (or year) the sentence states.
+    """
+    in_commitment = {m.entity for m in action.mentions if m.owner == "commitment"}
+    events: dict[tuple[str, str, str | None], list[Mention]] = {}
+    for group in _by_sentence(action.mentions).values():
+        docs = [m for m in group if registry[m.entity].type in DOCUMENT_TYPES]
+        if not docs or is_future(readable(docs[0].sentence.raw)):
+            continue
+        sentence, base = docs[0].sentence.raw, docs[0].sentence.span.start
+        chosen: list[tuple[Mention, str]] = []
+        for verb in _ACTIVE.finditer(sentence):
+            after = [m for m in docs if m.passage.span.start - base >= verb.end()]
+            gap = sentence[verb.end() : after[0].passage.span.start - base] if after else ""
+            if after and len(gap.split()) <= 8 and not _DETOUR.search(gap):
+                chosen.append((after[0], verb.group(1).lower()))
+        for verb in _PASSIVE.finditer(sentence):
+            before = [m for m in docs if m.passage.span.end - base <= verb.start()]
+            if before and before[-1].entity in in_commitment:
+                chosen.append((before[-1], verb.group(1).lower()))
+        for mention, word in chosen:
+            entity = registry[mention.entity]
+            if entity.publisher not in (None, WELSH_GOVERNMENT):
+                continue
+            date = _date(readable(sentence))
+            if date is not None and date < launched:
+                continue
+            kind = "revised" if word in _REVISION else "published"
+            events.setdefault((entity.slug, kind, date), []).append(mention)
+    return [DocumentEvent(action.number, slug, kind, date, tuple(ms)) for (slug, kind, date), ms in events.items()]
+
+
+def memberships(plan: Plan, registry: Registry) -> list[Membership]:
+    """Groups the Welsh Government says it joined, sits on or is represented on.
+
+    In a sentence with "we", "our" or "Welsh Government" and no future verb, the first group,
+    partnership or organisation named after "joined", "members of", "membership of", "sits on"
+    or "represented on/at" is one the Welsh Government belongs to.
+    """
+    found: dict[str, list[Mention]] = {}
+    for action in plan.actions:
+        for group in _by_sentence(action.mentions).values():
+            sentence, base = group[0].sentence.raw, group[0].sentence.span.start
+            text = readable(sentence)
+            if not _US.search(text) or is_future(text):
+                continue
+            bodies = [m for m in group if registry[m.entity].type in MEMBERSHIP_TYPES and m.entity != WELSH_GOVERNMENT]
+            for verb in _MEMBERSHIP.finditer(sentence):
+                after = [m for m in bodies if m.passage.span.start - base >= verb.end()]
+                if after:
+                    found.setdefault(after[0].entity, []).append(after[0])
+    return [Membership(WELSH_GOVERNMENT, slug, tuple(dict.fromkeys(ms))) for slug, ms in sorted(found.items())]
+
+
+def derive(plan: Plan, registry: Registry, launched: str = "2018-11") -> Derived:
+    return Derived(
+        lead={a.number: lead_body(a, registry) for a in plan.actions},
+        documents=[e for a in plan.actions for e in document_events(a, registry, launched)],
+        memberships=memberships(plan, registry),
+    )

@@ -1,0 +1,53 @@
+"""One normalisation for names, so variants in the pages meet their registry entry.
+
+`fold` (documented in docs/linking.md): Unicode NFKC; a bracketed acronym such as "(UKCIS)"
+is dropped; a possessive "’s"/"'s" is dropped; other apostrophes are dropped; case is folded;
+what remains is split into words of letters and digits, so quotes, dashes, colons, commas,
+NBSPs and line wraps all count as one space. "Respect and resilience – Developing community
+cohesion" and "Respect and resilience: developing community cohesion" fold to the same key.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+_POSSESSIVE = re.compile(r"['’]s$", re.IGNORECASE)
+_BRACKETED_ACRONYM = re.compile(r"\(\s*([^\W_]+)\s*\)")
+
+
+def is_acronym(word: str) -> bool:
+    """Two or more capitals and no spaces: UKCIS, SWGfL, DRiE, REC."""
+    return sum(c.isupper() for c in word) >= 2 and word.isalnum()
+
+
+def _bare(word: str) -> str:
+    return _POSSESSIVE.sub("", word).replace("'", "").replace("’", "")
+
+
+def fold(name: str) -> str:
+    text = unicodedata.normalize("NFKC", name)
+    text = _BRACKETED_ACRONYM.sub(lambda m: " " if is_acronym(m.group(1)) else m.group(0), text)
+    return " ".join(_bare(w).casefold() for w in _WORD.findall(text))
+
+
+@dataclass(frozen=True)
+class Token:
+    raw: str  # the word as written, possessive dropped ("Safety’s" → "Safety")
+    key: str  # folded
+    start: int  # offsets of the whole word (possessive included) in the text
+    end: int
+    bracketed: bool  # "(UKCIS)": an acronym in brackets, skippable inside a longer name
+
+
+def tokens(text: str) -> list[Token]:
+    out = []
+    for match in _WORD.finditer(text):
+        raw = _bare(unicodedata.normalize("NFKC", match.group()))
+        before = text[: match.start()].rstrip(" \u00a0")
+        after = text[match.end() :].lstrip(" \u00a0")
+        bracketed = before.endswith("(") and after.startswith(")") and is_acronym(raw)
+        out.append(Token(raw, raw.casefold(), match.start(), match.end(), bracketed))
+    return out

@@ -1,0 +1,181 @@
+"""RDF for the registry, the mentions and the derived relations (docs/linking.md)."""
+
+from __future__ import annotations
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
+
+from .derive import Derived
+from .model import Mention, Plan
+from .rdf import LANG, Minter, _Writer
+from .registry import Entity, Registry
+from .resources import ontology_file
+from .vocab import AKG, ORG, SCHEMA
+
+ENTITY_CLASSES: dict[str, tuple[URIRef, ...]] = {
+    "Organization": (ORG.Organization, ORG.FormalOrganization),
+    "GovernmentBody": (ORG.Organization, ORG.FormalOrganization, SCHEMA.GovernmentOrganization),
+    "WorkingGroup": (ORG.Organization, AKG.WorkingGroup),
+    "Partnership": (ORG.Organization, AKG.Partnership),
+    "GuidanceDocument": (AKG.GuidanceDocument, SCHEMA.CreativeWork),
+    "Strategy": (AKG.Strategy, SCHEMA.CreativeWork),
+    "Framework": (AKG.Framework, SCHEMA.CreativeWork),
+    "TrainingModule": (AKG.TrainingModule, SCHEMA.CreativeWork),
+    "Resource": (AKG.LearningResource, SCHEMA.CreativeWork),
+    "Programme": (AKG.Programme,),
+    "Event": (AKG.EventSeries, SCHEMA.EventSeries),
+    "Product": (AKG.Product, SCHEMA.Product),
+    "Legislation": (SCHEMA.Legislation,),
+    "Person": (SCHEMA.Person,),
+    "Place": (SCHEMA.Place,),
+}
+
+
+def _date(value: str) -> Literal:
+    return Literal(value, datatype=XSD.gYearMonth if len(value) == 7 else XSD.gYear)
+
+
+def entity_iri(mint: Minter, slug: str) -> URIRef:
+    return mint("entity", slug)
+
+
+def add_registry(graph: Graph, registry: Registry, mint: Minter) -> None:
+    for entity in registry:
+        _entity(graph, entity, registry, mint)
+
+
+def _entity(g: Graph, e: Entity, registry: Registry, mint: Minter) -> None:
+    node = entity_iri(mint, e.slug)
+    g.add((node, RDF.type, AKG.Entity))
+    for cls in ENTITY_CLASSES[e.type]:
+        g.add((node, RDF.type, cls))
+    g.add((node, AKG.slug, Literal(e.slug)))
+    g.add((node, AKG.entityType, Literal(e.type)))
+    g.add((node, RDFS.label, Literal(e.label, lang=LANG)))
+    g.add((node, SKOS.prefLabel, Literal(e.label, lang=LANG)))
+    for alias in e.aliases:
+        g.add((node, SKOS.altLabel, Literal(alias, lang=LANG)))
+    for acronym in e.acronyms:
+        g.add((node, SKOS.altLabel, Literal(acronym, lang=LANG)))
+        g.add((node, AKG.acronym, Literal(acronym)))
+    for line in e.evidence:
+        g.add((node, AKG.statedAt, Literal(line)))
+    if e.parent:
+        parent = entity_iri(mint, e.parent)
+        g.add((node, RDF.type, ORG.OrganizationalUnit))
+        g.add((node, ORG.unitOf, parent))
+        g.add((node, ORG.subOrganizationOf, parent))
+        g.add((parent, ORG.hasUnit, node))
+    if e.replaces:
+        g.add((node, DCTERMS.replaces, entity_iri(mint, e.replaces)))
+    if e.publisher:
+        g.add((node, DCTERMS.publisher, entity_iri(mint, e.publisher)))
+    if e.issued:
+        g.add((node, DCTERMS.issued, _date(e.issued)))
+    for edition in e.editions:
+        enode = URIRef(f"{node}/edition/{edition.date}")
+        g.add((node, DCTERMS.hasVersion, enode))
+        g.add((enode, RDF.type, AKG.Edition))
+        g.add((enode, DCTERMS.isVersionOf, node))
+        g.add((enode, DCTERMS.issued, _date(edition.date)))
+        g.add((enode, RDFS.label, Literal(f"{e.label} ({edition.note}, {edition.date})", lang=LANG)))
+    for member in e.members:
+        mnode = URIRef(f"{node}/member/{member}")
+        target = entity_iri(mint, member)
+        g.add((node, ORG.hasMember, target))
+        g.add((target, ORG.memberOf, node))
+        g.add((mnode, RDF.type, ORG.Membership))
+        g.add((mnode, ORG.organization, node))
+        g.add((mnode, ORG.member, target))
+        citation = e.cited(f"members: {member}")
+        if citation:
+            cnode = URIRef(f"{mnode}/citation")
+            g.add((mnode, DCTERMS.source, cnode))
+            g.add((cnode, RDF.type, AKG.Citation))
+            g.add((cnode, SCHEMA.url, URIRef(citation.source)))
+            g.add((cnode, AKG.statement, Literal(citation.statement, lang=LANG)))
+        else:
+            for line in e.evidence:
+                g.add((mnode, AKG.statedAt, Literal(line)))
+
+
+def _text_iri(action: URIRef, owner: str) -> URIRef:
+    return URIRef(f"{action}/{owner}")
+
+
+def add_mentions(writer: _Writer, plan: Plan, mint: Minter) -> dict[Mention, URIRef]:
+    g, nodes = writer.g, {}
+    for section in plan.sections:
+        src = mint("source", section.source.key)
+        for action in section.actions:
+            anode = mint.action(action.number)
+            counters: dict[str, int] = {}
+            for mention in action.mentions:
+                text = _text_iri(anode, mention.owner)
+                counters[mention.owner] = counters.get(mention.owner, 0) + 1
+                node = URIRef(f"{text}/mention/{counters[mention.owner]}")
+                g.add((node, RDF.type, AKG.Mention))
+                g.add((node, AKG.entity, entity_iri(mint, mention.entity)))
+                g.add((node, AKG.inText, text))
+                g.add((node, AKG.mentionedIn, anode))
+                writer.span(node, mention.passage, src)
+                g.add((node, AKG.sentence, writer.span_node(URIRef(f"{node}/sentence"), mention.sentence, src)))
+                nodes[mention] = node
+    return nodes
+
+
+def add_derived(g: Graph, derived: Derived, mentions: dict[Mention, URIRef], mint: Minter) -> None:
+    for number, lead in derived.lead.items():
+        action = mint.action(number)
+        g.add((action, AKG.leadBodyEvidence, Literal(lead.reason, lang=LANG)))
+        if lead.entity and lead.mention:
+            g.add((action, AKG.leadBody, entity_iri(mint, lead.entity)))
+            g.add((action, AKG.leadBodyMention, mentions[lead.mention]))
+    for event in derived.documents:
+        action, doc = mint.action(event.action), entity_iri(mint, event.document)
+        key = f"{event.document}/{event.kind}" + (f"/{event.date}" if event.date else "")
+        node = URIRef(f"{action}/document/{key}")
+        g.add((action, AKG.publishedDocument if event.kind == "published" else AKG.revisedDocument, doc))
+        g.add((node, RDF.type, AKG.DocumentEvent))
+        g.add((node, AKG.eventOf, action))
+        g.add((node, AKG.document, doc))
+        g.add((node, AKG.eventKind, Literal(event.kind)))
+        if event.date:
+            g.add((node, DCTERMS.date, _date(event.date)))
+        for mention in event.mentions:
+            g.add((node, AKG.evidence, mentions[mention]))
+    for membership in derived.memberships:
+        member, group = entity_iri(mint, membership.member), entity_iri(mint, membership.group)
+        node = URIRef(f"{member}/membership/{membership.group}")
+        g.add((member, ORG.memberOf, group))
+        g.add((group, ORG.hasMember, member))
+        g.add((node, RDF.type, ORG.Membership))
+        g.add((node, ORG.member, member))
+        g.add((node, ORG.organization, group))
+        for mention in membership.mentions:
+            g.add((node, AKG.evidence, mentions[mention]))
+
+
+def add_involves(g: Graph) -> int:
+    """Materialise the one `involves` rule (ontology/involves.rq); returns the edges added."""
+    query = ontology_file("involves.rq").read_text(encoding="utf-8")
+    edges = list(g.query(query))
+    for triple in edges:
+        g.add(triple)  # type: ignore[arg-type]
+    return len(edges)
+
+
+def knowledge_graph(
+    plan: Plan, registry: Registry, derived: Derived, manifest_plan: dict[str, str], licence: dict[str, str],
+    base: str, build_time: int | None,
+) -> Graph:  # fmt: skip
+    """The whole graph: document, registry, mentions, derived relations and `involves`."""
+    from .rdf import plan_graph
+
+    graph = plan_graph(plan, manifest_plan, licence, base, build_time)
+    mint = Minter(base)
+    add_registry(graph, registry, mint)
+    mentions = add_mentions(_Writer(graph, mint), plan, mint)
+    add_derived(graph, derived, mentions, mint)
+    add_involves(graph)
+    return graph
