@@ -36,7 +36,7 @@ INVOLVES = {
     "internet-matters": {"2.16", "2.23", "2.28"},  # Internet Matters
     "national-crime-agency": {"2.19", "4.3"},  # National Crime Agency|NCA|CEOP (a unit of the NCA)
     "get-safe-online": {"2.15"},  # Get Safe Online
-    "google": {"2.17", "2.20"},  # Google, but not "Google Meet"
+    "google": {"2.17"},  # Google, but not the products "Google Meet" and "Google Earth" (2.20)
     "childnet": {"2.26", "7.4"},  # Childnet
     "estyn": {"2.4", "2.7", "2.12", "4.10"},  # Estyn
 }

@@ -97,6 +97,9 @@ def test_false_friends(registry: Registry) -> None:
     assert ("Microsoft Teams", "microsoft-teams") in found
     # one-word names and acronyms are exact: a verb is not an app, "nca" is not the agency
     assert matcher.find("Try not to distract learners; the nca said nothing.") == []
+    # 2:806 "our commitment to keeping learners safe online" is a phrase; the guidance is capitalised
+    assert matcher.find("our commitment to keeping learners safe online") == []
+    assert [slug for _, _, slug in matcher.find("the Keeping learners safe guidance")] == ["keeping-learners-safe"]
     # the Safer Internet Day is not the UK Safer Internet Centre
     assert [slug for _, _, slug in matcher.find("Safer Internet Day and the UK Safer Internet Centre")] == [
         "safer-internet-day",

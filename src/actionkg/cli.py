@@ -127,5 +127,93 @@ def candidates(sources: tuple[Path, ...]) -> None:
     sys.exit(EXIT_NEGATIVE)
 
 
+def _graph_option(func: F) -> F:
+    return click.option(
+        "--graph", "graph", type=click.Path(path_type=Path), default=None,
+        help="Built graph to read (default: ./build/graph.ttl or $ACTIONKG_GRAPH).",
+    )(func)  # fmt: skip
+
+
+def _engine_option(func: F) -> F:
+    return click.option(
+        "--engine", type=click.Choice(["oxigraph", "rdflib"]), default="oxigraph", show_default=True,
+        help="Embedded SPARQL engine; rdflib is the slower reference.",
+    )(func)  # fmt: skip
+
+
+def _open(graph: Path | None, engine: str):  # type: ignore[no-untyped-def]
+    from .config import default_graph_path
+    from .store import open_engine
+
+    return open_engine(graph or default_graph_path(), engine)
+
+
+@main.command()
+@click.argument("name", required=False)
+@click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="A query parameter (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "md"]), default="table", show_default=True)
+@click.option("--list", "list_queries", is_flag=True, help="List the catalogue: names, questions, parameters.")
+@_graph_option
+@_engine_option
+@handled
+def query(
+    name: str | None, params: tuple[str, ...], fmt: str, list_queries: bool, graph: Path | None, engine: str
+) -> None:
+    """Answer catalogue question NAME (see --list)."""
+    from .query import describe_catalogue, format_result, parse_params, run_catalogue
+
+    if list_queries or not name:
+        click.echo(describe_catalogue())
+        return
+    values = parse_params(params)
+    _, _, result = run_catalogue(_open(graph, engine), name, values)
+    click.echo(format_result(result, fmt))
+
+
+@main.command()
+@click.argument("text")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "md"]), default="table", show_default=True)
+@_graph_option
+@_engine_option
+@handled
+def sparql(text: str, fmt: str, graph: Path | None, engine: str) -> None:
+    """Run a SPARQL query (TEXT, or a file holding it) on the built graph."""
+    from .errors import InputError
+    from .query import format_result
+
+    path = Path(text)
+    if text.endswith(".rq") or (len(text) < 4096 and "\n" not in text and path.is_file()):
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise InputError(path, f"cannot read: {exc.strerror}") from None
+    click.echo(format_result(_open(graph, engine).run(text), fmt))
+
+
+@main.command()
+@click.argument("question")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "md"]), default="table", show_default=True)
+@_graph_option
+@_engine_option
+@handled
+def ask(question: str, fmt: str, graph: Path | None, engine: str) -> None:
+    """Answer a plain-English QUESTION by mapping it to a catalogue query."""
+    from .ask import closest, map_question
+    from .query import format_result, run_catalogue
+
+    mapping = map_question(question)
+    if mapping is None:
+        click.echo(f"cannot map {question!r} to a catalogue question; the closest are:", err=True)
+        for line in closest(question):
+            click.echo(f"  {line}", err=True)
+        sys.exit(EXIT_NEGATIVE)
+    query_, bindings, result = run_catalogue(_open(graph, engine), mapping.query, mapping.params)
+    click.echo(f"query: {query_.name} — {query_.title}")
+    for key, term in bindings.items():
+        click.echo(f"bind:  {key} = {term.value}  (from {mapping.params[key]!r})")
+    click.echo("")
+    click.echo(format_result(result, fmt))
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -28,7 +28,12 @@ _MEMBERSHIP = re.compile(
     re.IGNORECASE,
 )
 _US = re.compile(r"\b(we|our|Welsh Government)\b", re.IGNORECASE)
-_DETOUR = re.compile(r"\b(for|to|with|by|from|in|on|about|through|alongside)\b", re.IGNORECASE)
+_DETERMINERS = {"a", "an", "the", "our", "its", "their", "this", "these", "new", "updated", "refreshed", "revised",
+                "draft", "bilingual", "statutory", "non-statutory", "final", "latest"}  # fmt: skip
+_DOCUMENT_NOUN = re.compile(
+    r"(guidance|document|strategy|toolkit|framework|resources?|pack|standards|suite|modules?|leaflets?|report|code|plan)\b",
+    re.IGNORECASE,
+)
 MEMBERSHIP_TYPES = ("Organization", "WorkingGroup", "Partnership")
 
 
@@ -92,12 +97,28 @@ def _by_sentence(mentions: list[Mention]) -> dict[int, list[Mention]]:
     return groups
 
 
+def _is_object(gap: str) -> bool:
+    """Whether a document named after a verb is its object, judging the words between them.
+
+    Two words or fewer ("a bilingual", "the guidance"), or a generic document noun first
+    ("a suite of anti-bullying guidance", "guidance for teachers, …, youth services") within
+    twelve words; not another object ("training modules for professionals in line with …").
+    """
+    words = [w.strip("‘’'\",()") for w in gap.split()]
+    words = [w for w in words if w]
+    if len(words) <= 2:
+        return True
+    while words and words[0].lower() in _DETERMINERS:
+        words.pop(0)
+    return len(gap.split()) <= 12 and bool(words) and _DOCUMENT_NOUN.fullmatch(words[0]) is not None
+
+
 def document_events(action: Action, registry: Registry, launched: str) -> list[DocumentEvent]:
     """Documents the action published or revised.
 
     In a sentence with no future verb, the first document named after "we/Welsh Government
-    … published|launched|issued|produced|created|updated|revised|refreshed" is its object
-    when at most eight words and no preposition ("modules for…") come between them; a
+    … published|launched|issued|produced|created|updated|revised|refreshed" when it is the
+    verb's object (`_is_object`); a
     document named just before "was/has been … published" (passive) counts when the action's
     commitment names it too. Events dated before the plan's launch are background, not the
     action's work. The date is the month and year (or year) the sentence states.
@@ -112,8 +133,7 @@ def document_events(action: Action, registry: Registry, launched: str) -> list[D
         chosen: list[tuple[Mention, str]] = []
         for verb in _ACTIVE.finditer(sentence):
             after = [m for m in docs if m.passage.span.start - base >= verb.end()]
-            gap = sentence[verb.end() : after[0].passage.span.start - base] if after else ""
-            if after and len(gap.split()) <= 8 and not _DETOUR.search(gap):
+            if after and _is_object(sentence[verb.end() : after[0].passage.span.start - base]):
                 chosen.append((after[0], verb.group(1).lower()))
         for verb in _PASSIVE.finditer(sentence):
             before = [m for m in docs if m.passage.span.end - base <= verb.start()]

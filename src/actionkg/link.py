@@ -4,7 +4,8 @@ Names of two or more words match on folded words (`names.fold`), so case, quotes
 NBSPs, possessives and line wraps do not matter, and a bracketed acronym may sit inside them
 ("Vulnerable Users (UKCIS) working group"). Acronyms and one-word names match their exact
 spelling at word boundaries ("NCA", "Hwb"), so a common word never passes for a name.
-Longest match wins, leftmost first: "Google Meet" is the product, not Google.
+Longest match wins, leftmost first: "Google Meet" is the product, not Google. An entity
+marked `capitalised` in the registry matches only where the text capitalises the first word.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ class Matcher:
 
     def __init__(self, registry: Registry) -> None:
         self.folded, self.exact = _Node(), _Node()
+        self.capitalised = {e.slug for e in registry if e.capitalised}
         for entity in sorted(registry, key=lambda e: e.slug):
             for name in entity.names:
                 words = fold(name).split()
@@ -78,6 +80,8 @@ class Matcher:
             candidates = [
                 m for m in (self._walk(self.folded, toks, i, False), self._walk(self.exact, toks, i, True)) if m
             ]
+            if toks[i].raw[:1].islower():  # "keeping learners safe online" is not the guidance
+                candidates = [m for m in candidates if m[1] not in self.capitalised]
             if not candidates:
                 i += 1
                 continue

@@ -31,7 +31,7 @@ _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _DATE = re.compile(r"\d{4}(?:-\d{2})?")
 _KEYS = {
     "slug", "type", "label", "acronyms", "aliases", "parent", "members", "replaces", "publisher", "issued",
-    "editions", "evidence", "citations",
+    "editions", "evidence", "citations", "capitalised",
 }  # fmt: skip
 
 
@@ -65,6 +65,7 @@ class Entity:
     editions: tuple[Edition, ...] = ()
     evidence: tuple[str, ...] = ()
     citations: tuple[Citation, ...] = ()
+    capitalised: bool = False  # names match only where the text capitalises their first word
     line: int = 0  # where the entry starts in the registry file
 
     @property
@@ -135,6 +136,7 @@ def _entity(entry: dict[str, Any], line: int) -> Entity:
         editions=editions,
         evidence=_tuple(entry, "evidence"),
         citations=citations,
+        capitalised=bool(entry.get("capitalised", False)),
         line=line,
     )
 

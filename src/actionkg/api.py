@@ -1,0 +1,54 @@
+"""The Python API: the same functions the CLI calls.
+
+import actionkg
+kg = actionkg.load()                                   # ./build/graph.ttl or $ACTIONKG_GRAPH
+rows = kg.query("actions-involving", org="UKCIS")      # list of plain dicts
+frame = kg.frame("organisations-by-actions")           # a pandas DataFrame (needs pandas)
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from .config import default_graph_path
+from .query import catalogue, run_catalogue
+from .store import Engine, open_engine
+from .terms import Result
+
+
+class KnowledgeGraph:
+    def __init__(self, engine: Engine, path: Path) -> None:
+        self.engine = engine
+        self.path = path
+
+    def questions(self) -> dict[str, str]:
+        """Catalogue query names and the question each answers."""
+        return {name: q.title for name, q in catalogue().items()}
+
+    def result(self, name: str, **params: str) -> Result:
+        return run_catalogue(self.engine, name, {k: str(v) for k, v in params.items()})[2]
+
+    def query(self, name: str, **params: str) -> list[dict[str, Any]]:
+        """Rows of a catalogue query as plain dicts (IRIs and text as str, counts as int)."""
+        return self.result(name, **params).records()
+
+    def sparql(self, text: str) -> list[dict[str, Any]]:
+        answer = self.engine.run(text)
+        if not isinstance(answer, Result):
+            raise TypeError("sparql() answers SELECT queries; use the engine for ASK and CONSTRUCT")
+        return answer.records()
+
+    def frame(self, name: str, **params: str) -> Any:
+        """The same rows as a pandas DataFrame."""
+        try:
+            import pandas as pd
+        except ImportError as exc:  # pragma: no cover - depends on the environment
+            raise ImportError("KnowledgeGraph.frame needs pandas: pip install pandas") from exc
+        result = self.result(name, **params)
+        return pd.DataFrame(result.records(), columns=result.variables)
+
+
+def load(graph: str | Path | None = None, engine: str = "oxigraph") -> KnowledgeGraph:
+    path = Path(graph) if graph is not None else default_graph_path()
+    return KnowledgeGraph(open_engine(path, engine), path)

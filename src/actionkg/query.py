@@ -1,0 +1,275 @@
+"""The question catalogue (queries/*.rq): parameters resolved to RDF terms, answers formatted.
+
+User values reach SPARQL only as bound RDF terms: every parameter is a variable of the
+query, bound by the engine (Oxigraph substitutions, rdflib initBindings), never pasted into
+the query text. Each parameter variable is projected, so a trailing VALUES block binds it
+correctly on a remote server too.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from .errors import InputError
+from .names import fold
+from .resources import queries_dir
+from .store import Engine
+from .terms import Result, Term
+
+AKG = "https://w3id.org/actionkg/ontology#"
+ID_PREFIX = "https://w3id.org/actionkg/id/"
+FORMATS = ("table", "csv", "json", "md")
+_HEADER = re.compile(r"#\s*(title|description|param):\s*(.*)")
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    meaning: str
+    example: str
+
+
+@dataclass(frozen=True)
+class CatalogueQuery:
+    name: str
+    title: str
+    description: str
+    params: tuple[Param, ...]
+    text: str
+
+
+def _parse(name: str, text: str) -> CatalogueQuery:
+    fields: dict[str, str] = {}
+    params = []
+    for line in text.splitlines():
+        match = _HEADER.match(line)
+        if not match:
+            continue
+        key, value = match.groups()
+        if key == "param":
+            parts = [p.strip() for p in value.split("—")]
+            if len(parts) != 3:
+                raise ValueError(f"{name}.rq: a param line needs 'name — meaning — example'")
+            params.append(Param(*parts))
+        else:
+            fields[key] = value.strip()
+    return CatalogueQuery(name, fields["title"], fields.get("description", ""), tuple(params), text)
+
+
+@lru_cache(maxsize=1)
+def catalogue() -> dict[str, CatalogueQuery]:
+    out = {}
+    for entry in sorted(queries_dir().iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".rq"):
+            name = entry.name[:-3]
+            out[name] = _parse(name, entry.read_text(encoding="utf-8"))
+    return out
+
+
+def get(name: str) -> CatalogueQuery:
+    queries = catalogue()
+    if name not in queries:
+        close = difflib.get_close_matches(name, list(queries), n=3, cutoff=0.4)
+        hint = f"; did you mean {', '.join(close)}?" if close else f"; known: {', '.join(queries)}"
+        raise InputError("query", f"unknown query {name!r}{hint}")
+    return queries[name]
+
+
+# -- resolving parameter values ---------------------------------------------------------------
+
+_ENTITY_NAMES = """
+PREFIX akg: <https://w3id.org/actionkg/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX org: <http://www.w3.org/ns/org#>
+SELECT ?entity ?name ?label ?body WHERE {
+  ?entity a akg:Entity ; rdfs:label ?label ; rdfs:label|skos:altLabel|akg:slug ?name .
+  BIND(EXISTS { ?entity a org:Organization } AS ?body)
+}"""
+_ACTIONS = """
+PREFIX akg: <https://w3id.org/actionkg/ontology#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+SELECT ?action ?number WHERE { ?action a akg:Action ; dcterms:identifier ?number }"""
+_STATUSES = """
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX akg: <https://w3id.org/actionkg/ontology#>
+SELECT ?concept ?label WHERE { ?concept skos:inScheme akg:ActionStatusScheme ; skos:prefLabel ?label }"""
+
+
+def _unknown(kind: str, value: str, known: list[str]) -> InputError:
+    close = difflib.get_close_matches(value, known, n=5, cutoff=0.5)
+    if not close:
+        folded = fold(value)
+        close = [k for k in known if folded and folded in fold(k)][:5]
+    hint = f"; closest: {', '.join(close)}" if close else ""
+    return InputError(f"--param {kind}", f"unknown {kind} {value!r}{hint}")
+
+
+def resolve_entity(engine: Engine, value: str, bodies_only: bool) -> Term:
+    kind = "organisation" if bodies_only else "entity"
+    rows = engine.select(_ENTITY_NAMES).rows
+    if bodies_only:
+        rows = [r for r in rows if r["body"].value == "true"]
+    wanted = value.strip()
+    by_iri = {r["entity"].value for r in rows}
+    if wanted in by_iri:
+        return Term.iri(wanted)
+    folded = fold(re.sub(r"^the\s+", "", wanted, flags=re.IGNORECASE))
+    exact = {r["entity"].value for r in rows if r["name"].value == wanted}
+    matches = exact or {r["entity"].value for r in rows if folded and fold(r["name"].value) == folded}
+    if len(matches) == 1:
+        return Term.iri(matches.pop())
+    if len(matches) > 1:
+        labels = sorted({r["label"].value for r in rows if r["entity"].value in matches})
+        raise InputError(f"--param {kind}", f"{value!r} names more than one {kind}: {', '.join(labels)}")
+    raise _unknown(kind, value, sorted({r["label"].value for r in rows} | {r["name"].value for r in rows}))
+
+
+def resolve_action(engine: Engine, value: str) -> Term:
+    rows = engine.select(_ACTIONS).rows
+    number = re.sub(r"^action\s+", "", value.strip(), flags=re.IGNORECASE)
+    for row in rows:
+        if number in (row["number"].value, row["action"].value):
+            return row["action"]
+    raise _unknown("action", value, sorted((r["number"].value for r in rows), key=_number_key))
+
+
+def _number_key(number: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in number.split(".") if p.isdigit())
+
+
+def resolve_status(engine: Engine, value: str) -> Term:
+    rows = engine.select(_STATUSES).rows
+    for row in rows:
+        if fold(value) in (fold(row["label"].value), fold(row["concept"].value.rsplit("#", 1)[-1])) or (
+            value == row["concept"].value
+        ):
+            return row["concept"]
+    raise _unknown("status", value, sorted(r["label"].value for r in rows))
+
+
+def resolve(engine: Engine, param: str, value: str) -> Term:
+    """A user's value for a parameter → the RDF term bound to the query's variable."""
+    if param == "org":
+        return resolve_entity(engine, value, bodies_only=True)
+    if param == "entity":
+        return resolve_entity(engine, value, bodies_only=False)
+    if param == "action":
+        return resolve_action(engine, value)
+    if param == "status":
+        return resolve_status(engine, value)
+    if param == "year":
+        if not re.fullmatch(r"\d{4}", value.strip()):
+            raise InputError("--param year", f"expected a year such as 2023, got {value!r}")
+        return Term.literal(value.strip(), "http://www.w3.org/2001/XMLSchema#integer")
+    return Term.literal(value)  # free text: a plain literal, never part of the query text
+
+
+def bind(engine: Engine, query: CatalogueQuery, values: Mapping[str, str]) -> dict[str, Term]:
+    expected = {p.name for p in query.params}
+    unknown = set(values) - expected
+    if unknown:
+        raise InputError("--param", f"{query.name} takes {', '.join(sorted(expected)) or 'no parameters'}; "
+                                    f"not {', '.join(sorted(unknown))}")  # fmt: skip
+    missing = expected - set(values)
+    if missing:
+        example = " ".join(f"--param {p.name}={p.example!r}" for p in query.params if p.name in missing)
+        raise InputError("--param", f"{query.name} needs {', '.join(sorted(missing))}, e.g. {example}")
+    return {name: resolve(engine, name, value) for name, value in values.items()}
+
+
+def run_catalogue(
+    engine: Engine, name: str, values: Mapping[str, str]
+) -> tuple[CatalogueQuery, dict[str, Term], Result]:
+    query = get(name)
+    bindings = bind(engine, query, values)
+    return query, bindings, engine.select(query.text, bindings)
+
+
+# -- formatting answers -----------------------------------------------------------------------
+
+
+def _cell(term: Term | None) -> str:
+    if term is None:
+        return ""
+    if term.kind == "uri" and term.value.startswith(ID_PREFIX):
+        return term.value[len(ID_PREFIX) :]
+    if term.kind == "uri" and term.value.startswith(AKG):
+        return term.value[len(AKG) :]
+    return term.value
+
+
+def _short(text: str, width: int) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+def format_result(result: Result | bool | list[tuple[Term, Term, Term]], fmt: str, width: int = 60) -> str:
+    if isinstance(result, bool):
+        return json.dumps({"head": {}, "boolean": result}) if fmt == "json" else str(result).lower()
+    if isinstance(result, list):
+        return "\n".join(" ".join(_nt(t) for t in triple) + " ." for triple in result)
+    if fmt == "json":
+        return json.dumps(result.json(), ensure_ascii=False, indent=2)
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(result.variables)
+        for row in result.rows:
+            writer.writerow([row[v].value if v in row else "" for v in result.variables])
+        return out.getvalue().rstrip("\n")
+    cells = [[_cell(row.get(v)) for v in result.variables] for row in result.rows]
+    if fmt == "md":
+        lines = ["| " + " | ".join(result.variables) + " |", "|" + "---|" * len(result.variables)]
+        lines += ["| " + " | ".join(" ".join(c.split()).replace("|", "\\|") for c in row) + " |" for row in cells]
+        return "\n".join(lines)
+    cells = [[_short(c, width) for c in row] for row in cells]
+    widths = [max([len(v), *(len(r[i]) for r in cells)]) for i, v in enumerate(result.variables)]
+    lines = ["  ".join(v.ljust(w) for v, w in zip(result.variables, widths, strict=True)).rstrip()]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells]
+    lines.append(f"({len(result.rows)} row{'s' if len(result.rows) != 1 else ''})")
+    return "\n".join(lines)
+
+
+def _nt(term: Term) -> str:
+    if term.kind == "uri":
+        return f"<{term.value}>"
+    if term.kind == "bnode":
+        return f"_:{term.value}"
+    text = json.dumps(term.value, ensure_ascii=False)
+    if term.lang:
+        return f"{text}@{term.lang}"
+    return f"{text}^^<{term.datatype}>" if term.datatype else text
+
+
+def describe_catalogue() -> str:
+    lines = []
+    for query in catalogue().values():
+        params = " ".join(f"{p.name}=…" for p in query.params)
+        lines.append(f"{query.name:<26} {query.title}" + (f"  [{params}]" if params else ""))
+        for p in query.params:
+            lines.append(f"{'':<28}{p.name}: {p.meaning} (e.g. {p.example})")
+    return "\n".join(lines)
+
+
+def parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for pair in pairs:
+        if "=" not in pair:
+            raise InputError("--param", f"expected NAME=VALUE, got {pair!r}")
+        key, value = pair.split("=", 1)
+        out[key.strip()] = value
+    return out
+
+
+def records(result: Result) -> list[dict[str, Any]]:
+    return result.records()
