@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from .query import catalogue
 
 _ORG = r"(?P<org>.+?)"
+_WHO = r"(?:organi[sz]ations|bodies|partners|stakeholders)"
+_WALES = r"(?:wales|the welsh government)"
+_PARENT = r"(?:,? (?:and )?under which parent(?: bod(?:y|ies))?)?"
 _ENTITY = r"(?P<entity>.+?)"
 _END = r"\s*[?.!]*\s*$"
 _ACTION = r"(?:action\s+)?(?P<action>\d+\.\d+)"
@@ -32,8 +35,7 @@ PATTERNS: list[tuple[str, str]] = [
     ),
     (rf"^(?:which|what) (?:organi[sz]ations|bodies) (?:share|have) actions with {_ORG}{_END}", "co-involved"),
     (
-        r"^(?:which|what) (?:organi[sz]ations|bodies|partners|stakeholders) (?:are )?(?:involved )?(?:in )?(?:the )?most(?: actions)?"
-        + _END,
+        rf"^(?:which|what) {_WHO} (?:are )?(?:involved )?(?:in )?(?:the )?most(?: actions)?{_END}",
         "organisations-by-actions",
     ),
     (
@@ -45,8 +47,7 @@ PATTERNS: list[tuple[str, str]] = [
         "organisations-by-actions",
     ),
     (
-        r"^(?:which|what) working groups(?: does (?:wales|the welsh government) sit on| are there)?(?:,? (?:and )?under which parent(?: bod(?:y|ies))?)?"
-        + _END,
+        rf"^(?:which|what) working groups(?: does {_WALES} sit on| are there)?{_PARENT}{_END}",
         "working-groups",
     ),
     (
@@ -54,8 +55,8 @@ PATTERNS: list[tuple[str, str]] = [
         "working-groups",
     ),
     (
-        r"^(?:which|what) (?:guidance )?documents (?:came out of|were published by|did) (?:which|each|the) actions?(?: publish)?"
-        + _END,
+        rf"^(?:which|what) (?:guidance )?documents (?:came out of|were published by|did) (?:which|each|the) "
+        rf"actions?(?: publish)?{_END}",
         "documents-by-action",
     ),
     (

@@ -73,7 +73,9 @@ class OxigraphEngine:
         self.store = store
 
     def _query(self, text: str, bindings: Mapping[str, Term] | None = None) -> Any:
-        subs = {ox.Variable(k): to_ox(v) for k, v in (bindings or {}).items()}
+        subs: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
+            ox.Variable(k): to_ox(v) for k, v in (bindings or {}).items()
+        }
         try:
             return self.store.query(text, substitutions=subs or None)
         except SyntaxError as exc:
@@ -102,6 +104,7 @@ class OxigraphEngine:
 
     def triple_count(self) -> int:
         solutions = self.store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+        assert isinstance(solutions, ox.QuerySolutions)
         return int(next(iter(solutions))["n"].value)
 
 

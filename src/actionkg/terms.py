@@ -1,7 +1,8 @@
 """Engine-neutral RDF terms and results, so every engine answers in the same shape.
 
-Plain literals and xsd:string literals are the same term here (Oxigraph types every plain
-string as xsd:string; rdflib does not), so answers from both engines compare equal.
+Literal forms are normalised so that answers from every engine compare equal: plain and
+xsd:string literals are one (Oxigraph types every plain string as xsd:string, rdflib does
+not); a language tag implies rdf:langString; integer subtypes read as xsd:integer.
 """
 
 from __future__ import annotations
@@ -27,11 +28,17 @@ class Term:
 
     @staticmethod
     def literal(value: str, datatype: str | None = None, lang: str | None = None) -> Term:
-        return Term("literal", value, None if datatype == _STRING else datatype, lang)
+        if lang:
+            return Term("literal", value, None, lang)  # rdf:langString is implied by the tag
+        if datatype in _INTEGERS:  # Oxigraph reports xsd:positiveInteger and friends as xsd:integer
+            datatype = XSD + "integer"
+        return Term("literal", value, None if datatype == _STRING else datatype, None)
 
     def python(self) -> Any:
-        """A plain Python value: str for IRIs and text, int for integers, bool for booleans."""
-        if self.kind == "literal" and self.datatype in _INTEGERS or self.datatype == XSD + "integer":
+        """A plain Python value: str for IRIs and text, int for integers and years, bool for booleans."""
+        if self.kind == "literal" and self.datatype in _INTEGERS:
+            return int(self.value)
+        if self.datatype == XSD + "gYear" and self.value.isdigit():
             return int(self.value)
         if self.datatype == XSD + "boolean":
             return self.value in ("true", "1")

@@ -1,0 +1,92 @@
+"""Benchmark: the catalogue on Oxigraph (default) against rdflib's engine (baseline), same run.
+
+    .venv/bin/python bench/bench_queries.py [--copies 1 4] [--repeat 5] > docs/performance-run.txt
+
+Builds the bundled graph once, then for each size (the graph repeated under distinct IRIs)
+times opening it and each catalogue query on both engines (median of --repeat runs) and
+checks both engines give the same rows. Not part of the test suite: speed is measured here,
+not asserted in tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from rdflib import Graph, URIRef
+
+from actionkg.build import build
+from actionkg.query import catalogue, run_catalogue
+from actionkg.store import RdflibEngine, open_oxigraph
+
+BASE = "https://w3id.org/actionkg/id/"
+
+
+def scaled(graph: Graph, copies: int) -> Graph:
+    """The graph repeated under distinct instance IRIs (copy k lives under …/id/k/)."""
+    if copies == 1:
+        return graph
+    out = Graph()
+    for k in range(copies):
+        def move(term, k=k):  # type: ignore[no-untyped-def]
+            if isinstance(term, URIRef) and str(term).startswith(BASE) and k:
+                return URIRef(f"{BASE}{k}/{str(term)[len(BASE):]}")
+            return term
+
+        for s, p, o in graph:
+            out.add((move(s), p, move(o)))
+    return out
+
+
+def median_time(func, repeat: int) -> float:  # type: ignore[no-untyped-def]
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        func()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--copies", type=int, nargs="+", default=[1, 4])
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.platform()}")
+    with tempfile.TemporaryDirectory() as tmp:
+        base = build(out=Path(tmp) / "b").graph
+        for copies in args.copies:
+            graph = scaled(base, copies)
+            path = Path(tmp) / f"graph-{copies}.nt"
+            path.write_text(graph.serialize(format="nt"), encoding="utf-8")
+            start = time.perf_counter()
+            ox = open_oxigraph(path)
+            first_open = time.perf_counter() - start
+            reopen = median_time(lambda: open_oxigraph(path), args.repeat)
+            parse = median_time(lambda: Graph().parse(path, format="nt"), 1)
+            rdf = RdflibEngine(graph)
+            print(f"\n{len(graph)} triples ({copies} cop{'y' if copies == 1 else 'ies'} of the plan)")
+            print(f"  open: oxigraph first {first_open:.3f} s, reopen (persisted) {reopen:.4f} s; rdflib parse {parse:.3f} s")
+            print(f"  {'query':<26} {'oxigraph s':>11} {'rdflib s':>10} {'speed-up':>9}  same rows")
+            total_ox = total_rdf = 0.0
+            for name, query in catalogue().items():
+                params = {p.name: p.example for p in query.params}
+                fast = median_time(lambda n=name, p=params: run_catalogue(ox, n, p), args.repeat)
+                slow = median_time(lambda n=name, p=params: run_catalogue(rdf, n, p), max(1, args.repeat // 2))
+                a = run_catalogue(ox, name, params)[2]
+                b = run_catalogue(rdf, name, params)[2]
+                same = sorted(map(repr, (sorted(r.items()) for r in a.rows))) == sorted(
+                    map(repr, (sorted(r.items()) for r in b.rows))
+                )
+                total_ox, total_rdf = total_ox + fast, total_rdf + slow
+                print(f"  {name:<26} {fast:>11.4f} {slow:>10.4f} {slow / fast:>8.1f}x  {same}")
+            print(f"  {'all thirteen':<26} {total_ox:>11.4f} {total_rdf:>10.4f} {total_rdf / total_ox:>8.1f}x")
+
+
+if __name__ == "__main__":
+    main()

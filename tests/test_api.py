@@ -1,0 +1,76 @@
+"""The Python API and the embedded store: what the CLI calls, callable directly."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import actionkg
+from actionkg.build import BuildResult
+from actionkg.store import HASH_FILE, open_oxigraph
+
+
+def test_load_and_query_returns_plain_rows(built: BuildResult, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ACTIONKG_GRAPH", str(built.out / "graph.ttl"))
+    kg = actionkg.load()
+    rows = kg.query("actions-involving", org="UKCIS")
+    assert [r["number"] for r in rows] == ["2.3", "2.16", "2.23", "2.27", "2.28", "2.29", "2.30", "4.10", "4.12"]
+    assert rows[0]["lead"] is False and isinstance(rows[0]["commitment"], str)
+    top = kg.query("organisations-by-actions")[0]
+    assert top["name"] == "UK Council for Internet Safety" and top["actions"] == 9
+    assert "actions-involving" in kg.questions()
+    assert kg.sparql("SELECT (COUNT(*) AS ?n) WHERE { ?a a <https://w3id.org/actionkg/ontology#Action> }") == [
+        {"n": 50}
+    ]
+
+
+def test_frame_needs_pandas_or_gives_a_dataframe(built: BuildResult) -> None:
+    kg = actionkg.load(built.out / "graph.ttl")
+    try:
+        import pandas  # noqa: F401
+    except ImportError:
+        with pytest.raises(ImportError, match="pip install pandas"):
+            kg.frame("cross-references")
+        return
+    frame = kg.frame("cross-references")
+    assert list(frame["to"]) == ["3.3", "2.29", "2.30", "2.27", "2.28", "3.8", "7.2", "7.4"]
+
+
+def test_store_is_persisted_and_rebuilt_when_the_graph_changes(built: BuildResult, tmp_path: Path) -> None:
+    graph = tmp_path / "graph.ttl"
+    shutil.copy(built.out / "graph.ttl", graph)
+    assert open_oxigraph(graph).triple_count() == len(built.graph)
+    store_dir = tmp_path / "graph.ttl.oxigraph"
+    marker = (store_dir / HASH_FILE).read_text()
+    assert open_oxigraph(graph).triple_count() == len(built.graph)  # reused, not rebuilt
+    assert (store_dir / HASH_FILE).read_text() == marker
+    graph.write_text('<https://example.org/a> <https://example.org/b> "c" .\n', encoding="utf-8")
+    assert open_oxigraph(graph).triple_count() == 1
+    assert (store_dir / HASH_FILE).read_text() != marker
+
+
+def test_query_command_imports_neither_pyshacl_nor_networkx(built: BuildResult) -> None:
+    code = (
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "from actionkg.cli import main\n"
+        f"r = CliRunner().invoke(main, ['query', 'cross-references', '--graph', {str(built.out / 'graph.ttl')!r}])\n"
+        "assert r.exit_code == 0, r.output\n"
+        "print(sorted(m for m in ('pyshacl', 'networkx') if m in sys.modules))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+
+
+def test_queries_doc_is_current(built: BuildResult) -> None:
+    from actionkg.docs import queries_markdown
+
+    committed = (Path(__file__).resolve().parents[1] / "docs" / "queries.md").read_text(encoding="utf-8")
+    assert queries_markdown(built.out / "graph.ttl") == committed, (
+        "regenerate: python -m actionkg.docs build/graph.ttl > docs/queries.md"
+    )

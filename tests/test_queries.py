@@ -1,0 +1,263 @@
+"""The question catalogue on the bundled graph, answered by hand from the pages."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from actionkg.build import BuildResult
+from actionkg.query import catalogue, run_catalogue
+from actionkg.store import OxigraphEngine, RdflibEngine, open_oxigraph
+from actionkg.terms import Result, Term
+
+from .conftest import Run
+
+
+@pytest.fixture(scope="module")
+def ox(built: BuildResult) -> OxigraphEngine:
+    return open_oxigraph(built.out / "graph.ttl")
+
+
+def ask_rows(engine: OxigraphEngine | RdflibEngine, name: str, **params: str) -> list[dict[str, object]]:
+    return run_catalogue(engine, name, params)[2].records()
+
+
+def column(rows: list[dict[str, object]], name: str) -> list[object]:
+    return [r[name] for r in rows]
+
+
+def test_catalogue_has_every_question_with_a_header() -> None:
+    expected = {
+        "actions-involving", "organisations-by-actions", "working-groups", "documents-by-action", "document-history",
+        "status-history", "latest-status", "status-changes", "cross-references", "co-involved", "stale-actions",
+        "mentions-of", "text-search",
+    }  # fmt: skip
+    assert expected <= set(catalogue())
+    for query in catalogue().values():
+        assert query.title.endswith("?") and query.description
+        for param in query.params:
+            assert f"?{param.name}" in query.text and param.example
+
+
+# UKCIS by hand: grep -nE "UKCIS|UKCCIS|[Cc]ouncil for (Child )?Internet Safety|Early Warning|Vulnerable Users|
+# [Dd]igital [Rr]esilience [Ww]orking [Gg]roup|Education [Ww]orking [Gg]roup|VUWG|DRWG|EWG", each hit given to the
+# action whose two-space bullet comes last before it.
+UKCIS_ACTIONS = ["2.3", "2.16", "2.23", "2.27", "2.28", "2.29", "2.30", "4.10", "4.12"]
+
+
+@pytest.mark.parametrize("name", ["UKCIS", "UK Council for Internet Safety", "uk council for internet safety",
+                                  "https://w3id.org/actionkg/id/entity/ukcis"])  # fmt: skip
+def test_actions_involving_ukcis(ox: OxigraphEngine, name: str) -> None:
+    assert column(ask_rows(ox, "actions-involving", org=name), "number") == UKCIS_ACTIONS
+
+
+def test_actions_involving_json_on_the_cli(run: Run, built: BuildResult) -> None:
+    graph = built.out / "graph.ttl"
+    for org in ("UKCIS", "UK Council for Internet Safety"):
+        result = run("query", "actions-involving", "--param", f"org={org}", "--format", "json", "--graph", graph)
+        assert result.returncode == 0, result.stderr
+        data = json.loads(result.stdout)
+        assert "number" in data["head"]["vars"]
+        assert [b["number"]["value"] for b in data["results"]["bindings"]] == UKCIS_ACTIONS
+        assert data["results"]["bindings"][0]["number"] == {"type": "literal", "value": "2.3"}
+
+
+def test_organisations_by_actions(ox: OxigraphEngine) -> None:
+    rows = ask_rows(ox, "organisations-by-actions")
+    assert (rows[0]["name"], rows[0]["actions"]) == ("UK Council for Internet Safety", 9)
+    wales = next(r for r in rows if r["name"] == "Welsh Government")
+    # 48 commitments start "The Welsh Government will…"/"The Welsh Government’s…": all but 2.6 ("Online safety
+    # will…") and 4.3 ("A multi-agency task and finish group will…")
+    assert wales["leads"] == 48
+    ncsc = next(r for r in rows if r["name"] == "National Cyber Security Centre")
+    assert (ncsc["actions"], ncsc["leads"]) == (5, 0)
+
+
+def test_working_groups(ox: OxigraphEngine) -> None:
+    rows = ask_rows(ox, "working-groups")
+    education = [r for r in rows if r["group"] == "UKCIS Education Working Group"]
+    # grep "Education [Ww]orking [Gg]roup|EWG": 2.3 (l.139...), 2.30 (l.950...), 4.10, 4.12 (4:338, 4:342)
+    assert column(education, "number") == ["2.3", "2.30", "4.10", "4.12"]
+    assert {(r["parent"], r["walesMember"]) for r in education} == {("UK Council for Internet Safety", True)}
+    seg = [r for r in rows if r["group"] == "Safeguarding in Education Group"]
+    assert {r["parent"] for r in seg} == {None}  # the pages state no parent body
+    members = {r["group"] for r in rows if r["walesMember"]}
+    assert {"UKCIS Education Working Group", "Early Warning System Working Group",
+            "UKCIS Vulnerable Users working group", "UKCIS Digital Resilience Working Group"} <= members  # fmt: skip
+
+
+def test_documents_by_action(ox: OxigraphEngine) -> None:
+    rows = {(r["number"], r["document"], r["kind"], r["date"]) for r in ask_rows(ox, "documents-by-action")}
+    # 4:294 "In December 2020, we published the Sharing nudes…"; 4:119 "In November 2019 we published … Rights,
+    # respect, equality"; 4:336 "During October 2022 we published ‘Challenging victim blaming…’"
+    assert ("4.10", "Sharing nudes and semi-nudes: responding to incidents and safeguarding children and young people",
+            "published", "2020-12") in rows  # fmt: skip
+    assert ("4.5", "Rights, respect, equality", "published", "2019-11") in rows
+    assert ("4.12", "Challenging victim blaming language and behaviours", "published", "2022-10") in rows
+
+
+def test_document_history(ox: OxigraphEngine) -> None:
+    rows = ask_rows(ox, "document-history")
+    live = [r["date"] for r in rows if r["document"].startswith("Live-streaming") and r["event"] == "edition"]
+    assert live == ["2020-05", "2020-09", "2021-01"]  # 4:284, 4:286, 4:278
+    events = {(r["document"], r["event"], r["detail"]) for r in rows}
+    assert ("Rights, respect, equality", "replaces", "Respecting others") in events
+    assert ("Respecting others", "replaced by", "Rights, respect, equality") in events
+
+
+def test_status_history_of_227(ox: OxigraphEngine) -> None:
+    rows = ask_rows(ox, "status-history", action="2.27")
+    # 2-collaboration.txt:890, 894, 898, 902: four updates, all "Ongoing", 2024 back to 2021
+    assert [(r["ordinal"], r["year"], r["status"], r["where"]) for r in rows] == [
+        (4, 2024, "Ongoing", "2-collaboration.txt:890"),
+        (3, 2023, "Ongoing", "2-collaboration.txt:894"),
+        (2, 2022, "Ongoing", "2-collaboration.txt:898"),
+        (1, 2021, "Ongoing", "2-collaboration.txt:902"),
+    ]
+    assert "2021–2024" in str(rows[-1]["evidence"])
+
+
+def test_latest_status_delivered(ox: OxigraphEngine) -> None:
+    # the first status line under each bullet (the newest update) reads "Delivered" for these ten
+    assert column(ask_rows(ox, "latest-status", status="Delivered"), "number") == [
+        "2.12", "2.17", "2.18", "2.20", "4.1", "4.2", "4.3", "4.5", "4.10", "4.12"
+    ]  # fmt: skip
+    assert column(ask_rows(ox, "latest-status", status="in progress"), "number") == ["4.4", "4.6", "4.8", "7.1"]
+
+
+def test_status_changes(ox: OxigraphEngine) -> None:
+    # status lines of each action read bottom (oldest) to top (newest); a change where two neighbours differ
+    found = {(r["number"], r["ordinal"], r["before"], r["after"]) for r in ask_rows(ox, "status-changes")}
+    assert found == {
+        ("2.5", 3, "Ongoing", "Closed"), ("2.6", 3, "In progress", "Ongoing"), ("2.8", 3, "In progress", "Closed"),
+        ("2.10", 2, "In progress", "Closed"), ("2.11", 3, "In progress", "Closed"), ("2.12", 2, "In progress", "Delivered"),
+        ("2.17", 2, "In progress", "Delivered"), ("2.19", 3, "In progress", "Ongoing"), ("2.20", 2, "Ongoing", "Delivered"),
+        ("4.1", 4, "In progress", "Delivered"), ("4.2", 3, "In progress", "Delivered"), ("4.3", 3, "In progress", "Delivered"),
+        ("4.4", 3, "Ongoing", "In progress"), ("4.5", 2, "In progress", "Delivered"), ("4.7", 3, "Ongoing", "In progress"),
+        ("4.7", 4, "In progress", "Ongoing"),
+    }  # fmt: skip
+
+
+def test_cross_references(ox: OxigraphEngine) -> None:
+    rows = [(r["from"], r["to"], r["loaded"]) for r in ask_rows(ox, "cross-references")]
+    assert rows == [
+        ("2.1", "3.3", False), ("2.3", "2.29", True), ("2.3", "2.30", True), ("2.3", "2.27", True),
+        ("2.3", "2.28", True), ("2.25", "3.8", False), ("4.1", "7.2", True), ("4.7", "7.4", True),
+    ]  # fmt: skip
+
+
+def test_co_involved_with_ncsc(ox: OxigraphEngine) -> None:
+    rows = ask_rows(ox, "co-involved", org="NCSC")
+    # NCSC: 2.14 2.21 2.25 7.3 7.5; NDEC (grep "NDEC|National Digital Exploitation"): 2.14 2.21 2.25
+    ndec = next(r for r in rows if r["name"] == "National Digital Exploitation Centre")
+    assert ndec["shared"] == 3 and rows[0]["shared"] == 3
+    assert all(r["name"] != "Welsh Government" for r in rows)  # the lead body is left out
+
+
+def test_stale_actions_since_2023(ox: OxigraphEngine) -> None:
+    rows = {r["number"]: r for r in ask_rows(ox, "stale-actions", year="2023")}
+    assert (rows["4.1"]["finding"], rows["4.1"]["newestYear"], rows["4.1"]["pageRound"]) == ("stale", 2022, 2023)
+    assert (rows["7.1"]["finding"], rows["7.1"]["pageRound"]) == ("page older", 2020)  # a 2020 page
+    assert rows["7.5"]["finding"] == "no update"  # 7.5-7.7 have only their original text
+    assert rows["2.5"]["finding"] == "year unknown"
+    assert "2.1" not in rows and "2.27" not in rows  # updated in 2024
+
+
+def test_mentions_of_estyn(ox: OxigraphEngine) -> None:
+    rows = ask_rows(ox, "mentions-of", entity="Estyn")
+    # grep -n Estyn: 2:209, 2:299, 2:309, 2:468, 4:308
+    assert column(rows, "where") == ["2-collaboration.txt:209", "2-collaboration.txt:299", "2-collaboration.txt:309",
+                                     "2-collaboration.txt:468", "4-guidance-and-policy.txt:308"]  # fmt: skip
+    assert all("Estyn" in str(r["sentence"]) for r in rows)
+    assert rows[-1]["page"].endswith("/guidance-and-policy/")  # type: ignore[union-attr]
+
+
+def test_text_search(ox: OxigraphEngine) -> None:
+    # grep -in "cyber resilience" → 2.21, 4.13, 7.5
+    rows = ask_rows(ox, "text-search", text="Cyber Resilience")
+    assert sorted({r["number"] for r in rows}, key=lambda n: [int(p) for p in str(n).split(".")]) == [
+        "2.21",
+        "4.13",
+        "7.5",
+    ]
+
+
+def _normal(result: Result) -> list[tuple[object, ...]]:
+    """Rows as sorted tuples of plain strings; an unbound value is the empty tuple."""
+
+    def key(term: Term | None) -> tuple[str, ...]:
+        return () if term is None else (term.kind, term.value, term.datatype or "", term.lang or "")
+
+    return sorted(tuple(key(row.get(v)) for v in result.variables) for row in result.rows)
+
+
+def test_every_query_gives_the_same_answer_on_both_engines(ox: OxigraphEngine, built: BuildResult) -> None:
+    reference = RdflibEngine(built.graph)
+    for name, query in catalogue().items():
+        params = {p.name: p.example for p in query.params}
+        fast = run_catalogue(ox, name, params)[2]
+        slow = run_catalogue(reference, name, params)[2]
+        assert fast.variables == slow.variables, name
+        assert fast.rows, name
+        assert _normal(fast) == _normal(slow), name
+
+
+# None of these strings occurs in the pages, so each must find nothing and change nothing.
+HOSTILE = ['") }', "x' } #", "} DROP ALL {", "# comment\n} SELECT * {", "a\nb\"", 'x" . } DROP ALL ; SELECT * { ?s ?p "',
+           "SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o }", "DROP ALL", "\\u0022 } #"]  # fmt: skip
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_hostile_text_is_plain_data(ox: OxigraphEngine, built: BuildResult, value: str) -> None:
+    before = ox.triple_count()
+    for engine in (ox, RdflibEngine(built.graph)):
+        assert run_catalogue(engine, "text-search", {"text": value})[2].rows == []
+    assert ox.triple_count() == before == len(built.graph)
+
+
+def test_hostile_org_is_an_unknown_name(run: Run, built: BuildResult) -> None:
+    for value in HOSTILE[:5]:
+        result = run("query", "actions-involving", "--param", f"org={value}", "--graph", built.out / "graph.ttl")
+        assert result.returncode == 2 and "unknown organisation" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_unknown_org_suggests_close_names(run: Run, built: BuildResult) -> None:
+    result = run("query", "actions-involving", "--param", "org=UKSCIS", "--graph", built.out / "graph.ttl")
+    assert result.returncode == 2
+    assert (
+        result.stderr.strip()
+        == "actionkg: error: --param organisation: unknown organisation 'UKSCIS'; closest: UKCIS, UKCCIS, UKSIC"
+    )
+
+
+def test_query_list_and_formats(run: Run, built: BuildResult) -> None:
+    listing = run("query", "--list").stdout
+    assert "actions-involving" in listing and "org: an organisation" in listing
+    graph = built.out / "graph.ttl"
+    csv_out = run("query", "status-history", "--param", "action=2.27", "--format", "csv", "--graph", graph).stdout
+    assert csv_out.splitlines()[0] == "ordinal,year,status,note,where,evidence,action"
+    assert csv_out.splitlines()[1].startswith("4,2024,Ongoing,,2-collaboration.txt:890,")
+    md = run("query", "latest-status", "--param", "status=Closed", "--format", "md", "--graph", graph).stdout
+    assert md.splitlines()[0].startswith("| number | year |") and "| 2.5 |" in md
+
+
+def test_sparql_command(run: Run, built: BuildResult, tmp_path: Path) -> None:
+    graph = built.out / "graph.ttl"
+    count = run("sparql", "SELECT (COUNT(*) AS ?n) WHERE { ?a a <https://w3id.org/actionkg/ontology#Action> }",
+                "--graph", graph, "--format", "csv")  # fmt: skip
+    assert count.stdout.splitlines() == ["n", "50"]
+    file = tmp_path / "q.rq"
+    file.write_text(
+        "ASK { <https://w3id.org/actionkg/id/action/3.3> a <https://w3id.org/actionkg/ontology#ReferencedAction> }"
+    )
+    assert run("sparql", file, "--graph", graph).stdout.strip() == "true"
+    bad = run("sparql", "DROP ALL", "--graph", graph)
+    assert bad.returncode == 2 and bad.stderr.startswith("actionkg: error: query: not valid SPARQL")
+
+
+def test_missing_graph_is_exit_2(run: Run, tmp_path: Path) -> None:
+    result = run("query", "cross-references", "--graph", tmp_path / "none.ttl")
+    assert result.returncode == 2
+    assert "no such graph; build one with `actionkg build`" in result.stderr
