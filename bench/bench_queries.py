@@ -28,13 +28,14 @@ BASE = "https://w3id.org/actionkg/id/"
 
 
 def scaled(graph: Graph, copies: int) -> Graph:
-    """The graph repeated under distinct instance IRIs (copy k lives under …/id/k/)."""
+    """The plan repeated under distinct IRIs (copy k lives under …/id/k/); registry entities are shared."""
     if copies == 1:
         return graph
     out = Graph()
     for k in range(copies):
         def move(term, k=k):  # type: ignore[no-untyped-def]
-            if isinstance(term, URIRef) and str(term).startswith(BASE) and k:
+            shared = str(term).startswith(BASE + "entity/")
+            if isinstance(term, URIRef) and str(term).startswith(BASE) and k and not shared:
                 return URIRef(f"{BASE}{k}/{str(term)[len(BASE):]}")
             return term
 

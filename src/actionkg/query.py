@@ -136,7 +136,7 @@ def resolve_entity(engine: Engine, value: str, bodies_only: bool) -> Term:
 def resolve_action(engine: Engine, value: str) -> Term:
     rows = engine.select(_ACTIONS).rows
     number = re.sub(r"^action\s+", "", value.strip(), flags=re.IGNORECASE)
-    for row in rows:
+    for row in sorted(rows, key=lambda r: r["action"].value):
         if number in (row["number"].value, row["action"].value):
             return row["action"]
     raise _unknown("action", value, sorted((r["number"].value for r in rows), key=_number_key))
