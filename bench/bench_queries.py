@@ -33,10 +33,11 @@ def scaled(graph: Graph, copies: int) -> Graph:
         return graph
     out = Graph()
     for k in range(copies):
+
         def move(term, k=k):  # type: ignore[no-untyped-def]
             shared = str(term).startswith(BASE + "entity/")
             if isinstance(term, URIRef) and str(term).startswith(BASE) and k and not shared:
-                return URIRef(f"{BASE}{k}/{str(term)[len(BASE):]}")
+                return URIRef(f"{BASE}{k}/{str(term)[len(BASE) :]}")
             return term
 
         for s, p, o in graph:
@@ -53,40 +54,41 @@ def median_time(func, repeat: int) -> float:  # type: ignore[no-untyped-def]
     return statistics.median(times)
 
 
+def measure(graph: Graph, path: Path, copies: int, repeat: int) -> None:
+    path.write_text(graph.serialize(format="nt"), encoding="utf-8")
+    start = time.perf_counter()
+    ox = open_oxigraph(path)
+    first_open = time.perf_counter() - start
+    reopen = median_time(lambda: open_oxigraph(path), repeat)
+    parse = median_time(lambda: Graph().parse(path, format="nt"), 1)
+    rdf = RdflibEngine(graph)
+    print(f"\n{len(graph)} triples ({copies} cop{'y' if copies == 1 else 'ies'} of the plan)")
+    print(f"  open: oxigraph first {first_open:.3f} s, reopen (persisted) {reopen:.4f} s; rdflib parse {parse:.3f} s")
+    print(f"  {'query':<26} {'oxigraph s':>11} {'rdflib s':>10} {'speed-up':>9}  same rows")
+    total_ox = total_rdf = 0.0
+    for name, query in catalogue().items():
+        params = {p.name: p.example for p in query.params}
+        fast = median_time(lambda n=name, p=params: run_catalogue(ox, n, p), repeat)
+        slow = median_time(lambda n=name, p=params: run_catalogue(rdf, n, p), max(1, repeat // 2))
+        a = run_catalogue(ox, name, params)[2]
+        b = run_catalogue(rdf, name, params)[2]
+        same = sorted(repr(sorted(r.items())) for r in a.rows) == sorted(repr(sorted(r.items())) for r in b.rows)
+        total_ox, total_rdf = total_ox + fast, total_rdf + slow
+        print(f"  {name:<26} {fast:>11.4f} {slow:>10.4f} {slow / fast:>8.1f}x  {same}")
+    print(f"  {'all thirteen':<26} {total_ox:>11.4f} {total_rdf:>10.4f} {total_rdf / total_ox:>8.1f}x")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--copies", type=int, nargs="+", default=[1, 4])
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.platform()}")
+    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    print(f"machine: {machine}, {platform.platform()}")
     with tempfile.TemporaryDirectory() as tmp:
         base = build(out=Path(tmp) / "b").graph
         for copies in args.copies:
-            graph = scaled(base, copies)
-            path = Path(tmp) / f"graph-{copies}.nt"
-            path.write_text(graph.serialize(format="nt"), encoding="utf-8")
-            start = time.perf_counter()
-            ox = open_oxigraph(path)
-            first_open = time.perf_counter() - start
-            reopen = median_time(lambda: open_oxigraph(path), args.repeat)
-            parse = median_time(lambda: Graph().parse(path, format="nt"), 1)
-            rdf = RdflibEngine(graph)
-            print(f"\n{len(graph)} triples ({copies} cop{'y' if copies == 1 else 'ies'} of the plan)")
-            print(f"  open: oxigraph first {first_open:.3f} s, reopen (persisted) {reopen:.4f} s; rdflib parse {parse:.3f} s")
-            print(f"  {'query':<26} {'oxigraph s':>11} {'rdflib s':>10} {'speed-up':>9}  same rows")
-            total_ox = total_rdf = 0.0
-            for name, query in catalogue().items():
-                params = {p.name: p.example for p in query.params}
-                fast = median_time(lambda n=name, p=params: run_catalogue(ox, n, p), args.repeat)
-                slow = median_time(lambda n=name, p=params: run_catalogue(rdf, n, p), max(1, args.repeat // 2))
-                a = run_catalogue(ox, name, params)[2]
-                b = run_catalogue(rdf, name, params)[2]
-                same = sorted(map(repr, (sorted(r.items()) for r in a.rows))) == sorted(
-                    map(repr, (sorted(r.items()) for r in b.rows))
-                )
-                total_ox, total_rdf = total_ox + fast, total_rdf + slow
-                print(f"  {name:<26} {fast:>11.4f} {slow:>10.4f} {slow / fast:>8.1f}x  {same}")
-            print(f"  {'all thirteen':<26} {total_ox:>11.4f} {total_rdf:>10.4f} {total_rdf / total_ox:>8.1f}x")
+            measure(scaled(base, copies), Path(tmp) / f"graph-{copies}.nt", copies, args.repeat)
 
 
 if __name__ == "__main__":

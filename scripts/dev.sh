@@ -32,8 +32,8 @@ case "${1:-}" in
     ;;
   check)
     setup
-    "$VENV/bin/ruff" check src tests
-    "$VENV/bin/ruff" format --check src tests
+    "$VENV/bin/ruff" check src tests bench
+    "$VENV/bin/ruff" format --check src tests bench
     "$VENV/bin/mypy"
     exec "$VENV/bin/pytest" -q
     ;;
