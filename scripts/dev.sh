@@ -17,8 +17,9 @@ setup() {
   if [ ! -x "$VENV/bin/python" ]; then
     "$PYTHON" -m venv "$VENV"
   fi
-  "$VENV/bin/python" -m pip install --quiet --upgrade pip
-  "$VENV/bin/python" -m pip install --quiet -e '.[dev]'
+  # pip's configuration on some machines names index folders that do not exist; that warning is noise
+  "$VENV/bin/python" -m pip install --quiet --upgrade pip 2> >(grep -v '^WARNING: Location' >&2)
+  "$VENV/bin/python" -m pip install --quiet -e '.[dev]' 2> >(grep -v '^WARNING: Location' >&2)
 }
 
 case "${1:-}" in
