@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One entry point for people and CI.
 #   bash scripts/dev.sh build   set up, then build the graph from the bundled pages and print its summary
-#   bash scripts/dev.sh check   set up, then run ruff, mypy and the whole test suite
+#   bash scripts/dev.sh check   set up (Python packages, and Debian's Virtuoso and Graphviz when run as
+#                               root), then run ruff, mypy and the whole test suite
 #   bash scripts/dev.sh setup   only set up (.venv with actionkg installed in editable mode)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,6 +23,23 @@ setup() {
   "$VENV/bin/python" -m pip install --quiet -e '.[dev]' 2> >(grep -v '^WARNING: Location' >&2)
 }
 
+# Debian packages the test suite drives: a real SPARQL server (Virtuoso) and Graphviz.
+DEBIAN_PACKAGES=(virtuoso-opensource-7-bin:virtuoso-t graphviz:dot)
+
+system_packages() {
+  local missing=() entry
+  for entry in "${DEBIAN_PACKAGES[@]}"; do
+    command -v "${entry#*:}" >/dev/null 2>&1 || missing+=("${entry%%:*}")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  else
+    echo "note: ${missing[*]} not installed (needs root and apt-get); tests that use them skip here and fail in CI" >&2
+  fi
+}
+
 case "${1:-}" in
   setup)
     setup
@@ -33,6 +51,7 @@ case "${1:-}" in
     ;;
   check)
     setup
+    system_packages
     "$VENV/bin/ruff" check src tests bench
     "$VENV/bin/ruff" format --check src tests bench
     "$VENV/bin/mypy"

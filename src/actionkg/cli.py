@@ -141,7 +141,32 @@ def _engine_option(func: F) -> F:
     )(func)  # fmt: skip
 
 
-def _open(graph: Path | None, engine: str):  # type: ignore[no-untyped-def]
+def _remote_options(func: F) -> F:
+    options = [
+        click.option("--endpoint", default=None, help="A SPARQL endpoint to ask instead of the embedded store."),
+        click.option(
+            "--named-graph", default=None, help="With --endpoint: the graph to query, sent as the default graph."
+        ),
+        click.option("--user", default=None, help="With --endpoint: user name (HTTP Digest or Basic auth)."),
+        click.option("--password", default=None, help="With --endpoint: password."),
+        click.option("--auth", type=click.Choice(["digest", "basic"]), default="digest", show_default=True),
+        click.option(
+            "--timeout", type=float, default=60.0, show_default=True, help="With --endpoint: seconds to wait."
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _open(graph: Path | None, engine: str, remote: dict[str, Any] | None = None):  # type: ignore[no-untyped-def]
+    if remote and remote.get("endpoint"):
+        from .remote import RemoteEngine
+
+        return RemoteEngine(
+            remote["endpoint"], remote.get("named_graph"), remote.get("user"), remote.get("password"),
+            remote.get("timeout") or 60.0, remote.get("auth") or "digest",
+        )  # fmt: skip
     from .config import default_graph_path
     from .store import open_engine
 
@@ -155,9 +180,16 @@ def _open(graph: Path | None, engine: str):  # type: ignore[no-untyped-def]
 @click.option("--list", "list_queries", is_flag=True, help="List the catalogue: names, questions, parameters.")
 @_graph_option
 @_engine_option
+@_remote_options
 @handled
 def query(
-    name: str | None, params: tuple[str, ...], fmt: str, list_queries: bool, graph: Path | None, engine: str
+    name: str | None,
+    params: tuple[str, ...],
+    fmt: str,
+    list_queries: bool,
+    graph: Path | None,
+    engine: str,
+    **remote: Any,
 ) -> None:
     """Answer catalogue question NAME (see --list)."""
     from .query import describe_catalogue, format_result, parse_params, run_catalogue
@@ -166,7 +198,7 @@ def query(
         click.echo(describe_catalogue())
         return
     values = parse_params(params)
-    _, _, result = run_catalogue(_open(graph, engine), name, values)
+    _, _, result = run_catalogue(_open(graph, engine, remote), name, values)
     click.echo(format_result(result, fmt))
 
 
@@ -175,8 +207,9 @@ def query(
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "md"]), default="table", show_default=True)
 @_graph_option
 @_engine_option
+@_remote_options
 @handled
-def sparql(text: str, fmt: str, graph: Path | None, engine: str) -> None:
+def sparql(text: str, fmt: str, graph: Path | None, engine: str, **remote: Any) -> None:
     """Run a SPARQL query (TEXT, or a file holding it) on the built graph."""
     from .errors import InputError
     from .query import format_result
@@ -187,7 +220,7 @@ def sparql(text: str, fmt: str, graph: Path | None, engine: str) -> None:
             text = path.read_text(encoding="utf-8")
         except OSError as exc:
             raise InputError(path, f"cannot read: {exc.strerror}") from None
-    click.echo(format_result(_open(graph, engine).run(text), fmt))
+    click.echo(format_result(_open(graph, engine, remote).run(text), fmt))
 
 
 @main.command()
@@ -195,8 +228,9 @@ def sparql(text: str, fmt: str, graph: Path | None, engine: str) -> None:
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "md"]), default="table", show_default=True)
 @_graph_option
 @_engine_option
+@_remote_options
 @handled
-def ask(question: str, fmt: str, graph: Path | None, engine: str) -> None:
+def ask(question: str, fmt: str, graph: Path | None, engine: str, **remote: Any) -> None:
     """Answer a plain-English QUESTION by mapping it to a catalogue query."""
     from .ask import closest, map_question
     from .query import format_result, run_catalogue
@@ -207,12 +241,50 @@ def ask(question: str, fmt: str, graph: Path | None, engine: str) -> None:
         for line in closest(question):
             click.echo(f"  {line}", err=True)
         sys.exit(EXIT_NEGATIVE)
-    query_, bindings, result = run_catalogue(_open(graph, engine), mapping.query, mapping.params)
+    query_, bindings, result = run_catalogue(_open(graph, engine, remote), mapping.query, mapping.params)
     click.echo(f"query: {query_.name} — {query_.title}")
     for key, term in bindings.items():
         click.echo(f"bind:  {key} = {term.value}  (from {mapping.params[key]!r})")
     click.echo("")
     click.echo(format_result(result, fmt))
+
+
+@main.command()
+@_graph_option
+@click.option("--store", required=True, help="The server's Graph Store HTTP Protocol endpoint.")
+@click.option("--named-graph", required=True, help="The graph to replace on the server.")
+@click.option(
+    "--update", default=None, help="SPARQL Update endpoint: load into a staging graph, then MOVE it in place."
+)
+@click.option("--endpoint", default=None, help="SPARQL query endpoint: check the server's triple count afterwards.")
+@click.option("--user", default=None, help="User name (HTTP Digest or Basic auth).")
+@click.option("--password", default=None, help="Password.")
+@click.option("--auth", type=click.Choice(["digest", "basic"]), default="digest", show_default=True)
+@click.option("--batch", type=click.IntRange(1), default=20000, show_default=True, help="Triples per request.")
+@click.option("--timeout", type=float, default=300.0, show_default=True, help="Seconds to wait for each request.")
+@handled
+def push(
+    graph: Path | None, store: str, named_graph: str, update: str | None, endpoint: str | None, user: str | None,
+    password: str | None, auth: str, batch: int, timeout: float,
+) -> None:  # fmt: skip
+    """Replace NAMED_GRAPH on a SPARQL server with the built graph."""
+    from .config import default_graph_path
+    from .errors import OutsideError
+    from .remote import RemoteEngine
+    from .remote import push as run_push
+
+    path = graph or default_graph_path()
+    result = run_push(path, store, named_graph, user=user, password=password, auth=auth, update=update,
+                      batch=batch, timeout=timeout)  # fmt: skip
+    how = "through a staging graph" if result.staged else "directly"
+    click.echo(f"Pushed {result.triples} triples from {path} to <{named_graph}> in {result.batches} request(s), {how}.")
+    if endpoint:
+        count = RemoteEngine(endpoint, named_graph, user, password, timeout, auth).triple_count()
+        if count != result.triples:
+            raise OutsideError(
+                endpoint, f"the server holds {count} triples in <{named_graph}>, expected {result.triples}"
+            )
+        click.echo(f"The server holds {count} triples in <{named_graph}>.")
 
 
 if __name__ == "__main__":  # pragma: no cover

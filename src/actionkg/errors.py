@@ -27,3 +27,14 @@ class InputError(ActionKGError):
         self.message = message
         where = f"{self.file}:{line}" if line is not None else self.file
         super().__init__(f"{where}: {message}")
+
+
+class OutsideError(ActionKGError):
+    """Something outside failed: a server unreachable, an HTTP error, a malformed answer, a timeout."""
+
+    exit_code = EXIT_OUTSIDE
+
+    def __init__(self, where: str, message: str) -> None:
+        self.where = where
+        self.message = message
+        super().__init__(f"{where}: {message}")

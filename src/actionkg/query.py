@@ -27,7 +27,7 @@ from .terms import Result, Term
 AKG = "https://w3id.org/actionkg/ontology#"
 ID_PREFIX = "https://w3id.org/actionkg/id/"
 FORMATS = ("table", "csv", "json", "md")
-_HEADER = re.compile(r"#\s*(title|description|param):\s*(.*)")
+_HEADER = re.compile(r"#\s*(title|description|param|boolean):\s*(.*)")
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,7 @@ class CatalogueQuery:
     description: str
     params: tuple[Param, ...]
     text: str
+    booleans: tuple[str, ...] = ()  # columns that are true/false (some servers answer 1/0)
 
 
 def _parse(name: str, text: str) -> CatalogueQuery:
@@ -54,14 +55,17 @@ def _parse(name: str, text: str) -> CatalogueQuery:
         if not match:
             continue
         key, value = match.groups()
-        if key == "param":
+        if key == "boolean":
+            fields[key] = value.strip()
+        elif key == "param":
             parts = [p.strip() for p in value.split("—")]
             if len(parts) != 3:
                 raise ValueError(f"{name}.rq: a param line needs 'name — meaning — example'")
             params.append(Param(*parts))
         else:
             fields[key] = value.strip()
-    return CatalogueQuery(name, fields["title"], fields.get("description", ""), tuple(params), text)
+    booleans = tuple(fields.get("boolean", "").split())
+    return CatalogueQuery(name, fields["title"], fields.get("description", ""), tuple(params), text, booleans)
 
 
 @lru_cache(maxsize=1)
@@ -117,7 +121,7 @@ def resolve_entity(engine: Engine, value: str, bodies_only: bool) -> Term:
     kind = "organisation" if bodies_only else "entity"
     rows = engine.select(_ENTITY_NAMES).rows
     if bodies_only:
-        rows = [r for r in rows if r["body"].value == "true"]
+        rows = [r for r in rows if r["body"].value in ("true", "1")]  # some servers answer 1/0
     wanted = value.strip()
     by_iri = {r["entity"].value for r in rows}
     if wanted in by_iri:
@@ -191,7 +195,18 @@ def run_catalogue(
 ) -> tuple[CatalogueQuery, dict[str, Term], Result]:
     query = get(name)
     bindings = bind(engine, query, values)
-    return query, bindings, engine.select(query.text, bindings)
+    return query, bindings, _booleans(engine.select(query.text, bindings), query.booleans)
+
+
+def _booleans(result: Result, columns: tuple[str, ...]) -> Result:
+    """Declared true/false columns as xsd:boolean, whichever way the engine wrote them."""
+    for row in result.rows:
+        for column in columns:
+            term = row.get(column)
+            if term is not None and term.value in ("0", "1", "true", "false"):
+                value = "true" if term.value in ("1", "true") else "false"
+                row[column] = Term.literal(value, "http://www.w3.org/2001/XMLSchema#boolean")
+    return result
 
 
 # -- formatting answers -----------------------------------------------------------------------

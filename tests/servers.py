@@ -1,0 +1,160 @@
+"""Servers the tests start on 127.0.0.1 only, and stop by PID: a real Virtuoso and a stub."""
+
+from __future__ import annotations
+
+import http.server
+import shutil
+import socket
+import subprocess
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+VIRTUOSO_INI = """\
+[Database]
+DatabaseFile = {dir}/virtuoso.db
+ErrorLogFile = {dir}/virtuoso.log
+LockFile = {dir}/virtuoso.lck
+TransactionFile = {dir}/virtuoso.trx
+xa_persistent_file = {dir}/virtuoso.pxa
+FileExtend = 200
+Striping = 0
+TempStorage = TempDatabase
+
+[TempDatabase]
+DatabaseFile = {dir}/virtuoso-temp.db
+TransactionFile = {dir}/virtuoso-temp.trx
+Striping = 0
+
+[Parameters]
+ServerPort = 127.0.0.1:{sql_port}
+ServerThreads = 10
+CheckpointInterval = 60
+NumberOfBuffers = 10000
+MaxDirtyBuffers = 6000
+DirsAllowed = ., {dir}
+
+[HTTPServer]
+ServerPort = 127.0.0.1:{http_port}
+ServerRoot = {dir}
+ServerThreads = 10
+MaxClientConnections = 10
+EnabledDavVSP = 0
+
+[SPARQL]
+ResultSetMaxRows = 1000000
+MaxQueryExecutionTime = 120
+MaxQueryCostEstimationTime = 400
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass(frozen=True)
+class Virtuoso:
+    base: str  # http://127.0.0.1:PORT
+
+    @property
+    def sparql(self) -> str:
+        return self.base + "/sparql"
+
+    @property
+    def store(self) -> str:
+        return self.base + "/sparql-graph-crud-auth"
+
+    @property
+    def update(self) -> str:
+        return self.base + "/sparql-auth"
+
+
+@contextmanager
+def virtuoso(folder: Path, binary: str) -> Iterator[Virtuoso]:
+    """A fresh Virtuoso with its own ini, database folder and free loopback ports; stopped by PID."""
+    sql_port, http_port = free_port(), free_port()
+    ini = folder / "virtuoso.ini"
+    ini.write_text(VIRTUOSO_INI.format(dir=folder, sql_port=sql_port, http_port=http_port))
+    log = (folder / "stdout.log").open("wb")
+    process = subprocess.Popen([binary, "+foreground", "+configfile", str(ini)], cwd=folder, stdout=log,
+                               stderr=subprocess.STDOUT)  # fmt: skip
+    base = f"http://127.0.0.1:{http_port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"virtuoso exited: {(folder / 'stdout.log').read_text()[-500:]}")
+            try:
+                with urllib.request.urlopen(base + "/sparql?query=ASK%7B%7D", timeout=2) as answer:
+                    if answer.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("virtuoso did not answer on /sparql within 90 s")
+            time.sleep(0.5)
+        yield Virtuoso(base)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+        log.close()
+
+
+def virtuoso_binary() -> str | None:
+    return shutil.which("virtuoso-t")
+
+
+class _Stub(http.server.BaseHTTPRequestHandler):
+    mode = "ok"
+
+    def _answer(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        if length:
+            self.rfile.read(length)
+        if self.mode == "500":
+            self.send_response(500, "Internal Server Error")
+            self.end_headers()
+            self.wfile.write(b"boom")
+        elif self.mode == "garbage":
+            self.send_response(200)
+            self.send_header("Content-Type", "application/sparql-results+json")
+            self.end_headers()
+            self.wfile.write(b"<html>this is not JSON</html>")
+        elif self.mode == "slow":
+            time.sleep(3)
+            self.send_response(200)
+            self.end_headers()
+        else:
+            self.send_response(200)
+            self.end_headers()
+
+    do_GET = do_POST = do_PUT = _answer
+
+    def log_message(self, *args: object) -> None:  # quiet
+        pass
+
+
+@contextmanager
+def stub_server(mode: str) -> Iterator[str]:
+    """A loopback HTTP server answering every request the same way; serves until the block ends."""
+    handler = type("Stub", (_Stub,), {"mode": mode})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
