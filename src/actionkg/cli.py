@@ -249,6 +249,77 @@ def ask(question: str, fmt: str, graph: Path | None, engine: str, **remote: Any)
     click.echo(format_result(result, fmt))
 
 
+def _progress(message: str) -> None:
+    """Progress on long exports, only when a person is watching the terminal."""
+    if sys.stderr.isatty():
+        click.echo(f"… {message}", err=True)
+
+
+@main.command()
+@click.option("--view", type=click.Choice(["stakeholders", "co-involvement", "documents", "full"]),
+              default="stakeholders", show_default=True)  # fmt: skip
+@click.option("--format", "fmt", type=click.Choice(["graphml", "gexf", "dot", "cytoscape", "svg", "png", "html"]),
+              default="graphml", show_default=True)  # fmt: skip
+@click.option("--output", type=click.Path(path_type=Path), default=None, help="File to write (default: stdout).")
+@click.option("--section", default=None, help="Only actions of this section (e.g. 2).")
+@click.option("--org", default=None, help="Only the neighbourhood of this organisation (label, acronym or IRI).")
+@click.option("--depth", type=click.IntRange(1), default=1, show_default=True, help="With --org: how many steps.")
+@click.option("--status", default=None, help="Only actions whose latest status is this.")
+@click.option("--updated-since", type=int, default=None, help="Only actions with an update in or after this year.")
+@click.option("--with-lead", is_flag=True, help="Keep lead-body edges (left out by default).")
+@_graph_option
+@handled
+def export(
+    view: str, fmt: str, output: Path | None, section: str | None, org: str | None, depth: int, status: str | None,
+    updated_since: int | None, with_lead: bool, graph: Path | None,
+) -> None:  # fmt: skip
+    """Export a network view of the built graph for Gephi, Cytoscape, Graphviz or a browser."""
+    from .export import write_view
+    from .views import build_view, node_details
+
+    engine = _open(graph, "oxigraph")
+    _progress(f"building the {view} view")
+    g = build_view(engine, view, section=section, status=status, updated_since=updated_since, org=org,
+                   depth=depth, with_lead=with_lead)  # fmt: skip
+    parts = [view.replace("-", " ").capitalize()]
+    parts += [f"section {section}"] if section else []
+    parts += [f"around {org}"] if org else []
+    parts += [f"latest status {status}"] if status else []
+    parts += [f"updated since {updated_since}"] if updated_since else []
+    details = None
+    if fmt == "html":
+        _progress("collecting source sentences")
+        details = node_details(engine, g)
+    write_view(g, fmt, output, ", ".join(parts), details, _progress)
+    if output is not None:
+        click.echo(f"Wrote {output} ({g.number_of_nodes()} nodes, {g.number_of_edges()} edges, {fmt}).")
+
+
+@main.command()
+@_graph_option
+@click.option("--out", "out", type=click.Path(path_type=Path), default=Path("build") / "stats", show_default=True,
+              help="Folder for stakeholders.csv, communities.csv and the status-by-year chart (PNG, SVG).")  # fmt: skip
+@handled
+def stats(graph: Path | None, out: Path) -> None:
+    """Rank stakeholders by centrality, find communities, chart actions by status per year."""
+    from .stats import STATUSES, write_stats
+
+    ranked, communities, counts = write_stats(_open(graph, "oxigraph"), out)
+    click.echo("Stakeholders in the co-involvement network (lead-body edges left out), top 15 by degree:")
+    click.echo(f"  {'rank':>4}  {'name':<48} {'degree':>6} {'betweenness':>11}  community")
+    for i, r in enumerate(ranked[:15], 1):
+        click.echo(f"  {i:>4}  {r.name[:48]:<48} {r.degree:>6} {r.betweenness:>11.4f}  {r.community}")
+    sizes = ", ".join(str(len(c)) for c in communities)
+    click.echo(f"{len(communities)} communities (Louvain, fixed seed); sizes {sizes}")
+    click.echo("Updates by reporting year and status:")
+    click.echo(f"  {'year':<12}" + "".join(f"{s:>12}" for s in STATUSES))
+    for year, c in counts.items():
+        click.echo(f"  {year:<12}" + "".join(f"{c[s]:>12}" for s in STATUSES))
+    click.echo(
+        f"Wrote {out}/stakeholders.csv, communities.csv, status-by-year.csv, status-by-year.png, status-by-year.svg"
+    )
+
+
 @main.command()
 @_graph_option
 @click.option("--store", required=True, help="The server's Graph Store HTTP Protocol endpoint.")

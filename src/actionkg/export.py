@@ -1,0 +1,197 @@
+"""Writing a view: GraphML, GEXF, Cytoscape JSON, DOT, SVG/PNG (Graphviz) and offline HTML.
+
+Every picture carries the licence's attribution; colours come from the Okabe–Ito palette,
+which stays distinguishable with the common colour-vision deficiencies.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from .errors import InputError, OutsideError
+
+FORMATS = ("graphml", "gexf", "dot", "cytoscape", "svg", "png", "html")
+ATTRIBUTION = "Contains public sector information licensed under the Open Government Licence v3.0"
+COLOURS = {  # Okabe–Ito
+    "action": "#0072B2", "organisation": "#E69F00", "government body": "#56B4E9", "working group": "#009E73",
+    "partnership": "#CC79A7", "document": "#F0E442", "edition": "#D55E00", "referenced action": "#999999",
+}  # fmt: skip
+OTHER = "#BBBBBB"
+STATUS_STYLE = {"Ongoing": "solid", "In progress": "dashed", "Delivered": "bold", "Closed": "dotted"}
+
+
+def scalar_graph(g: nx.Graph) -> nx.Graph:
+    """A copy whose attributes GraphML and GEXF can hold: lists joined by spaces, absent values left out."""
+
+    def clean(attrs: dict[str, Any]) -> dict[str, Any]:
+        out = {}
+        for key, value in attrs.items():
+            if value is None or value == []:
+                continue
+            out[key] = " ".join(map(str, value)) if isinstance(value, (list, tuple, set)) else value
+        return out
+
+    copy = g.__class__()
+    copy.graph.update({k: v for k, v in g.graph.items() if isinstance(v, (str, int, float, bool))})
+    copy.add_nodes_from((n, clean(d)) for n, d in g.nodes(data=True))
+    if g.is_multigraph():
+        copy.add_edges_from((u, v, k, clean(d)) for u, v, k, d in g.edges(keys=True, data=True))
+    else:
+        copy.add_edges_from((u, v, clean(d)) for u, v, d in g.edges(data=True))
+    return copy
+
+
+def _dot_id(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _dot_label(text: str, width: int = 28) -> str:
+    words, lines, line = text.split(), [], ""
+    for word in words:
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    lines.append(line)
+    return "\\n".join(w.replace("\\", "\\\\").replace('"', '\\"') for w in lines)
+
+
+def to_dot(g: nx.Graph, title: str = "") -> str:
+    """DOT for Graphviz: left-to-right, colour by type, status as border style, a legend, the attribution."""
+    lines = ["graph actionkg {" if not g.is_directed() else "digraph actionkg {"]
+    lines += [
+        '  graph [rankdir=LR, fontname="Helvetica", fontsize=11, labelloc=b, labeljust=l, nodesep=0.15, ranksep=1.2,',
+        f"         label={_dot_id((title + chr(10) if title else '') + ATTRIBUTION)}];",
+        '  node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize=10, margin="0.08,0.04"];',
+        '  edge [color="#777777"];',
+    ]
+    used = set()
+    for node, d in sorted(g.nodes(data=True), key=lambda item: str(item[0])):
+        kind = str(d.get("type", ""))
+        used.add(kind)
+        colour = COLOURS.get(kind, OTHER)
+        label = str(d.get("label", node))
+        if kind == "action":
+            label = f"{label}\\n{d.get('status', '')}"
+            style = f"rounded,filled,{STATUS_STYLE.get(str(d.get('status')), 'solid')}"
+            fontcolor = "white"
+        else:
+            label = _dot_label(label)
+            style, fontcolor = "rounded,filled", "black"
+        lines.append(f"  {_dot_id(str(node))} [label=\"{label}\", fillcolor=\"{colour}\", style=\"{style}\", "
+                     f"fontcolor=\"{fontcolor}\", tooltip={_dot_id(str(d.get('iri', node)))}];")  # fmt: skip
+    arrow = " -> " if g.is_directed() else " -- "
+    for u, v, d in sorted(g.edges(data=True), key=lambda e: (str(e[0]), str(e[1]))):
+        width = 1 + min(int(d.get("weight", 1)) - 1, 4)
+        lines.append(f"  {_dot_id(str(u))}{arrow}{_dot_id(str(v))} [penwidth={width}];")
+    lines.append('  subgraph cluster_legend { label="Legend"; fontsize=10; style=rounded; color="#999999";')
+    for kind in sorted(used):
+        colour = COLOURS.get(kind, OTHER)
+        fontcolor = "white" if kind == "action" else "black"
+        lines.append(f'    "legend {kind}" [label="{kind}", fillcolor="{colour}", fontcolor="{fontcolor}"];')
+    if "action" in used:
+        for status, style in STATUS_STYLE.items():
+            lines.append(f'    "legend {status}" [label="action: {status}", fillcolor="white", '
+                         f'style="rounded,filled,{style}"];')  # fmt: skip
+    lines.append("  }")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def render(dot: str, fmt: str) -> bytes:
+    """Graphviz turns DOT into svg, png or json; missing Graphviz is an outside failure.
+
+    `unflatten` first staggers the many leaves of a bipartite view over a few ranks, so the
+    picture is not one very tall column; `dot` then places every node without overlaps.
+    """
+    dot_binary, unflatten = shutil.which("dot"), shutil.which("unflatten")
+    if dot_binary is None:
+        raise OutsideError("graphviz", "the `dot` program is not installed (Debian: apt-get install graphviz)")
+    text = dot.encode("utf-8")
+    if unflatten:
+        staggered = subprocess.run(
+            [unflatten, "-l", "5", "-f", "-c", "6"], input=text, capture_output=True, timeout=300
+        )
+        if staggered.returncode == 0:
+            text = staggered.stdout
+    done = subprocess.run([dot_binary, f"-T{fmt}"], input=text, capture_output=True, timeout=300)
+    if done.returncode != 0:
+        raise OutsideError("graphviz", done.stderr.decode("utf-8", "replace").strip().splitlines()[0])
+    return done.stdout
+
+
+def cytoscape_json(g: nx.Graph) -> dict[str, Any]:
+    data: dict[str, Any] = nx.cytoscape_data(scalar_graph(g))
+    return data
+
+
+def vendor_script() -> str:
+    path = files("actionkg") / "vendor" / "cytoscape.min.js"
+    if not path.is_file():
+        raise OutsideError("html", "cytoscape.min.js is not installed with actionkg; run `npm ci && npm run vendor`")
+    return path.read_text(encoding="utf-8")
+
+
+def _atomic(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def serialise_view(g: nx.Graph, fmt: str, title: str = "", details: dict[str, Any] | None = None) -> bytes:
+    if fmt not in FORMATS:
+        raise InputError("--format", f"unknown format {fmt!r} (expected one of: {', '.join(FORMATS)})")
+    if fmt == "graphml":
+        return "\n".join(nx.generate_graphml(scalar_graph(g))).encode("utf-8") + b"\n"
+    if fmt == "gexf":
+        return "\n".join(nx.generate_gexf(scalar_graph(g))).encode("utf-8") + b"\n"
+    if fmt == "cytoscape":
+        return json.dumps(cytoscape_json(g), ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8") + b"\n"
+    dot = to_dot(g, title)
+    if fmt == "dot":
+        return dot.encode("utf-8")
+    if fmt in ("svg", "png"):
+        return render(dot, fmt)
+    from .html_view import html_page
+
+    return html_page(g, title, details or {}).encode("utf-8")
+
+
+def write_view(
+    g: nx.Graph, fmt: str, output: Path | None, title: str = "", details: dict[str, Any] | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> None:  # fmt: skip
+    """Write atomically to `output`, or to stdout when it is None (text formats only)."""
+    if progress:
+        progress(f"writing {fmt}")
+    data = serialise_view(g, fmt, title, details)
+    if output is None:
+        if fmt == "png":
+            raise InputError("--output", "png is binary: give --output FILE")
+        sys.stdout.write(data.decode("utf-8"))
+        return
+    _atomic(output, data)
+
+
+def escape(text: object) -> str:
+    return html.escape(str(text), quote=True)

@@ -1,0 +1,234 @@
+"""One self-contained HTML file: the network on a canvas (cytoscape.js, inlined), offline.
+
+Search, filters by section, status and type, a keyboard-usable list of nodes, details with
+the source sentences and page addresses, and the licence's attribution in the footer.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import networkx as nx
+
+from .export import ATTRIBUTION, COLOURS, OTHER, escape, vendor_script
+
+_STYLE = """
+:root { color-scheme: light; font-family: system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; }
+body { margin: 0; color: #1a1a1a; background: #ffffff; }
+header, footer { padding: 0.6rem 1rem; background: #f2f2f2; }
+header h1 { font-size: 1.25rem; margin: 0 0 0.2rem; }
+header p, footer p { margin: 0.2rem 0; font-size: 0.9rem; }
+main { display: grid; grid-template-columns: 18rem 1fr 22rem; gap: 0.75rem; padding: 0.75rem; min-height: 70vh; }
+.controls label { display: block; font-weight: 600; margin-top: 0.5rem; }
+.controls input, .controls select { width: 100%; box-sizing: border-box; padding: 0.3rem; font-size: 1rem; }
+#cy { border: 1px solid #767676; min-height: 70vh; }
+#list { list-style: none; padding: 0; margin: 0.5rem 0 0; max-height: 45vh; overflow: auto; }
+#list button { width: 100%; text-align: left; background: #ffffff; color: #1a1a1a; border: 1px solid #767676;
+  margin: 1px 0; padding: 0.25rem 0.4rem; font-size: 0.9rem; cursor: pointer; }
+#list button:focus, a:focus, input:focus, select:focus { outline: 3px solid #0b57d0; outline-offset: 2px; }
+.swatch { display: inline-block; width: 0.8rem; height: 0.8rem; margin-right: 0.35rem; border: 1px solid #1a1a1a; }
+#details h2, .controls h2 { font-size: 1.05rem; margin: 0.2rem 0 0.4rem; }
+#details dl { margin: 0; } #details dt { font-weight: 600; } #details dd { margin: 0 0 0.4rem 0; }
+#details li { margin-bottom: 0.5rem; font-size: 0.9rem; }
+a { color: #0b4fa8; }
+.legend li { list-style: none; font-size: 0.9rem; } .legend { padding: 0; }
+"""
+
+_APP = """
+(function () {
+  const data = JSON.parse(document.getElementById("graph-data").textContent);
+  const colours = data.colours;
+  const cy = cytoscape({
+    container: document.getElementById("cy"),
+    elements: data.elements,
+    layout: { name: "preset", fit: true, padding: 20 },
+    wheelSensitivity: 0.3,
+    style: [
+      { selector: "node", style: { "background-color": (n) => colours[n.data("type")] || data.other,
+        "label": "data(label)", "font-size": 9, "text-wrap": "ellipsis", "text-max-width": 120,
+        "width": 14, "height": 14, "color": "#1a1a1a", "text-valign": "bottom", "text-margin-y": 2 } },
+      { selector: "node[type = 'action']", style: { "shape": "round-rectangle", "width": 22, "height": 14 } },
+      { selector: "edge", style: { "width": (e) => Math.min(1 + (e.data("weight") || 1) / 2, 6),
+        "line-color": "#9a9a9a", "curve-style": "haystack" } },
+      { selector: ".dimmed", style: { "opacity": 0.15 } },
+      { selector: ".hidden", style: { "display": "none" } },
+      { selector: ".highlight", style: { "border-width": 3, "border-color": "#000000", "z-index": 10,
+        "font-weight": "bold", "font-size": 12 } },
+      { selector: ":selected", style: { "border-width": 4, "border-color": "#d00000" } },
+    ],
+  });
+  window.cy = cy;
+  const search = document.getElementById("search");
+  const section = document.getElementById("section");
+  const status = document.getElementById("status");
+  const type = document.getElementById("type");
+  const list = document.getElementById("list");
+  const count = document.getElementById("count");
+  const details = document.getElementById("details-body");
+
+  function visible(n) {
+    const d = n.data();
+    if (type.value && d.type !== type.value) return false;
+    if (d.type === "action") {
+      if (section.value && d.section !== section.value) return false;
+      if (status.value && d.status !== status.value) return false;
+    } else if (section.value || status.value) {
+      return n.connectedEdges().connectedNodes().some((m) => m.data("type") === "action" && visible(m));
+    }
+    return true;
+  }
+
+  function update() {
+    const q = search.value.trim().toLowerCase();
+    cy.batch(() => {
+      cy.nodes().forEach((n) => n.toggleClass("hidden", !visible(n)));
+      cy.nodes().removeClass("highlight dimmed");
+      if (q) {
+        const hits = cy.nodes(":visible").filter((n) => (n.data("label") + " " + (n.data("title") || "")).toLowerCase().includes(q));
+        hits.addClass("highlight");
+        cy.nodes(":visible").difference(hits).addClass("dimmed");
+      }
+    });
+    const shown = cy.nodes(":visible").filter((n) => !q || n.hasClass("highlight"));
+    count.textContent = shown.length + " of " + cy.nodes().length + " nodes shown";
+    list.replaceChildren(...shown.sort((a, b) => a.data("label").localeCompare(b.data("label"))).slice(0, 200).map((n) => {
+      const li = document.createElement("li");
+      const button = document.createElement("button");
+      button.type = "button";
+      const swatch = document.createElement("span");
+      swatch.className = "swatch";
+      swatch.style.background = colours[n.data("type")] || data.other;
+      swatch.setAttribute("aria-hidden", "true");
+      button.append(swatch, n.data("label") + " (" + n.data("type") + ")");
+      button.addEventListener("click", () => { cy.elements().unselect(); n.select(); cy.center(n); show(n); });
+      li.append(button);
+      return li;
+    }));
+  }
+
+  function show(n) {
+    const d = n.data();
+    details.replaceChildren();
+    const h = document.createElement("h3");
+    h.textContent = d.label;
+    const dl = document.createElement("dl");
+    const facts = [["Type", d.type], ["Section", d.section], ["Latest status", d.status], ["Reporting years", d.years]];
+    facts.filter(([, v]) => v).forEach(([k, v]) => {
+      const dt = document.createElement("dt"); dt.textContent = k;
+      const dd = document.createElement("dd"); dd.textContent = v;
+      dl.append(dt, dd);
+    });
+    const link = document.createElement("a");
+    link.href = d.iri; link.textContent = "Linked-data page";
+    const dt = document.createElement("dt"); dt.textContent = "IRI";
+    const dd = document.createElement("dd"); dd.append(link, document.createTextNode(" " + d.iri));
+    dl.append(dt, dd);
+    details.append(h, dl);
+    const sentences = (data.details[d.id] || {}).sentences || [];
+    if (sentences.length) {
+      const h4 = document.createElement("h4");
+      h4.textContent = "In the pages";
+      const ul = document.createElement("ul");
+      sentences.forEach((s) => {
+        const li = document.createElement("li");
+        const a = document.createElement("a");
+        a.href = s.page; a.textContent = s.where;
+        li.append(document.createTextNode("“" + s.text + "” — action " + s.action + ", "), a);
+        ul.append(li);
+      });
+      details.append(h4, ul);
+    }
+  }
+
+  cy.on("tap", "node", (event) => show(event.target));
+  [search, section, status, type].forEach((el) => el.addEventListener("input", update));
+  update();
+})();
+"""
+
+
+def _elements(g: nx.Graph) -> list[dict[str, Any]]:
+    try:
+        positions = nx.kamada_kawai_layout(g) if 0 < g.number_of_nodes() <= 400 else nx.spring_layout(g, seed=1)
+    except Exception:  # a layout that cannot converge still gets a deterministic circle
+        positions = nx.circular_layout(g)
+    elements: list[dict[str, Any]] = []
+    for node, d in g.nodes(data=True):
+        data = {k: (" ".join(map(str, v)) if isinstance(v, list) else v) for k, v in d.items() if v not in (None, [])}
+        data["id"] = str(node)
+        x, y = positions[node]
+        elements.append({"group": "nodes", "data": data, "position": {"x": float(x) * 600, "y": float(y) * 600}})
+    for i, (u, v, d) in enumerate(g.edges(data=True)):
+        data = {k: (" ".join(map(str, x)) if isinstance(x, list) else x) for k, x in d.items() if x is not None}
+        data.update({"id": f"e{i}", "source": str(u), "target": str(v)})
+        elements.append({"group": "edges", "data": data})
+    return elements
+
+
+def _options(values: set[str], all_label: str) -> str:
+    opts = [f'<option value="">{escape(all_label)}</option>']
+    opts += [f'<option value="{escape(v)}">{escape(v)}</option>' for v in sorted(values)]
+    return "".join(opts)
+
+
+def html_page(g: nx.Graph, title: str, details: dict[str, Any], pages: list[str] | None = None) -> str:
+    nodes = list(g.nodes(data=True))
+    sections = {str(d["section"]) for _, d in nodes if d.get("section")}
+    statuses = {str(d["status"]) for _, d in nodes if d.get("status")}
+    types = {str(d.get("type")) for _, d in nodes}
+    pages = pages or sorted({s["page"] for v in details.values() for s in v.get("sentences", [])})
+    payload = {"elements": _elements(g), "colours": COLOURS, "other": OTHER, "details": details}
+    data_json = json.dumps(payload, ensure_ascii=False, sort_keys=True).replace("</", "<\\/")
+    legend = "".join(
+        f'<li><span class="swatch" style="background:{COLOURS.get(t, OTHER)}" aria-hidden="true"></span>{escape(t)}</li>'
+        for t in sorted(types)
+    )
+    page_links = " ".join(f'<a href="{escape(p)}">{escape(p.rstrip("/").rsplit("/", 1)[-1])}</a>' for p in pages)
+    return f"""<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>actionkg — {escape(title)}</title>
+<style>{_STYLE}</style>
+</head>
+<body>
+<header>
+<h1>{escape(title)}</h1>
+<p>Enhancing digital resilience in education: who works with whom, from the Welsh Government's action plan.
+{g.number_of_nodes()} nodes, {g.number_of_edges()} edges. Search, filter, or pick a node for its details and the
+sentences of the pages that name it.</p>
+</header>
+<main>
+<section class="controls" aria-label="Search and filters">
+<h2>Find</h2>
+<label for="search">Search names</label>
+<input id="search" type="search" autocomplete="off" placeholder="e.g. UKCIS">
+<label for="section">Section</label>
+<select id="section">{_options(sections, "All sections")}</select>
+<label for="status">Latest status</label>
+<select id="status">{_options(statuses, "Any status")}</select>
+<label for="type">Type</label>
+<select id="type">{_options(types, "All types")}</select>
+<p id="count" aria-live="polite"></p>
+<h2>Legend</h2>
+<ul class="legend">{legend}</ul>
+<h2>Nodes</h2>
+<ul id="list" aria-label="Matching nodes"></ul>
+</section>
+<div id="cy" role="img" aria-label="Network picture of {escape(title)}; the node list and details give the same content as text"></div>
+<section id="details" aria-label="Details" aria-live="polite">
+<h2>Details</h2>
+<div id="details-body"><p>Select a node in the picture or the list.</p></div>
+</section>
+</main>
+<footer>
+<p>{escape(ATTRIBUTION)}. Source pages (Welsh Government, Hwb): {page_links}</p>
+</footer>
+<script>{vendor_script()}</script>
+<script id="graph-data" type="application/json">{data_json}</script>
+<script>{_APP}</script>
+</body>
+</html>
+"""

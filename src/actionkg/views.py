@@ -1,0 +1,283 @@
+"""Network views of a built graph (networkx), one function per view (docs/pictures.md).
+
+Readers of a built graph only: facts come from the graph through SPARQL, never from the build
+pipeline. Only loaded actions are action nodes; a cross-reference target whose section is not
+loaded is a "referenced action".
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+
+from .store import Engine
+
+AKG = "https://w3id.org/actionkg/ontology#"
+ORG = "http://www.w3.org/ns/org#"
+PREFIX = """PREFIX akg: <https://w3id.org/actionkg/ontology#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX org: <http://www.w3.org/ns/org#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX oa: <http://www.w3.org/ns/oa#>
+PREFIX schema: <https://schema.org/>
+"""
+_TYPE_NAMES = {
+    "Organization": "organisation", "GovernmentBody": "government body", "WorkingGroup": "working group",
+    "Partnership": "partnership", "GuidanceDocument": "document", "Strategy": "document", "Framework": "document",
+    "TrainingModule": "document", "Resource": "document",
+}  # fmt: skip
+VIEWS = ("stakeholders", "co-involvement", "documents", "full")
+
+
+@dataclass
+class Facts:
+    """What the views are drawn from, read once from the graph."""
+
+    actions: dict[str, dict[str, Any]] = field(default_factory=dict)  # iri -> number, label, section, status, years
+    entities: dict[str, dict[str, Any]] = field(default_factory=dict)  # iri -> label, type
+    involves: list[tuple[str, str]] = field(default_factory=list)  # (action, body)
+    lead: set[tuple[str, str]] = field(default_factory=set)
+    documents: list[tuple[str, str, str, str | None]] = field(default_factory=list)  # action, doc, kind, date
+    editions: list[tuple[str, str, str, str]] = field(default_factory=list)  # doc, edition, label, date
+    replaces: list[tuple[str, str]] = field(default_factory=list)  # newer doc, older doc
+    references: list[tuple[str, str, str]] = field(default_factory=list)  # from action, to iri, to number
+
+
+def _rows(engine: Engine, body: str) -> list[dict[str, str]]:
+    result = engine.select(PREFIX + body)
+    return [{k: v.value for k, v in row.items()} for row in result.rows]
+
+
+def load_facts(engine: Engine) -> Facts:
+    facts = Facts()
+    for r in _rows(
+        engine,
+        """SELECT ?a ?number ?label ?section ?status WHERE {
+        ?a a akg:Action ; dcterms:identifier ?number ; rdfs:label ?label ;
+           dcterms:isPartOf/dcterms:identifier ?section .
+        OPTIONAL { ?a akg:latestStatus/skos:prefLabel ?status } }""",
+    ):
+        facts.actions[r["a"]] = {"number": r["number"], "label": r["label"], "section": r["section"],
+                                 "status": r.get("status", "no update yet"), "years": []}  # fmt: skip
+    for r in _rows(engine, "SELECT ?a ?y WHERE { ?a akg:hasUpdate/akg:reportingYear ?y }"):
+        facts.actions[r["a"]]["years"].append(int(r["y"]))
+    for r in _rows(
+        engine, "SELECT ?e ?label ?type WHERE { ?e a akg:Entity ; rdfs:label ?label ; akg:entityType ?type }"
+    ):
+        facts.entities[r["e"]] = {"label": r["label"], "type": _TYPE_NAMES.get(r["type"], r["type"].lower())}
+    facts.involves = [(r["a"], r["o"]) for r in _rows(engine, "SELECT ?a ?o WHERE { ?a akg:involves ?o }")]
+    facts.lead = {(r["a"], r["o"]) for r in _rows(engine, "SELECT ?a ?o WHERE { ?a akg:leadBody ?o }")}
+    for r in _rows(
+        engine,
+        """SELECT ?a ?d ?kind ?date WHERE {
+        ?e a akg:DocumentEvent ; akg:eventOf ?a ; akg:document ?d ; akg:eventKind ?kind .
+        OPTIONAL { ?e dcterms:date ?date } }""",
+    ):
+        facts.documents.append((r["a"], r["d"], r["kind"], r.get("date")))
+    for r in _rows(
+        engine,
+        """SELECT ?d ?ed ?label ?date WHERE {
+        ?d dcterms:hasVersion ?ed . ?ed rdfs:label ?label ; dcterms:issued ?date }""",
+    ):
+        facts.editions.append((r["d"], r["ed"], r["label"], r["date"]))
+    facts.replaces = [
+        (r["n"], r["o"])
+        for r in _rows(
+            engine,
+            """SELECT ?n ?o WHERE {
+        ?n dcterms:replaces ?o . ?n a schema:CreativeWork }""",
+        )
+    ]
+    for r in _rows(
+        engine,
+        """SELECT ?from ?to ?number WHERE {
+        ?r a akg:CrossReference ; akg:fromAction ?from ; akg:toAction ?to . ?to dcterms:identifier ?number }""",
+    ):
+        facts.references.append((r["from"], r["to"], r["number"]))
+    for action in facts.actions.values():
+        action["years"].sort()
+    facts.involves.sort()
+    facts.documents.sort(key=lambda d: (d[0], d[1], d[2], d[3] or ""))
+    return facts
+
+
+def select_actions(
+    facts: Facts, section: str | None = None, status: str | None = None, updated_since: int | None = None
+) -> set[str]:
+    """Loaded actions kept by the filters: section, latest status, an update in or after a year."""
+    keep = set()
+    for iri, a in facts.actions.items():
+        if section is not None and a["section"] != section:
+            continue
+        if status is not None and a["status"].casefold() != status.casefold():
+            continue
+        if updated_since is not None and not any(y >= updated_since for y in a["years"]):
+            continue
+        keep.add(iri)
+    return keep
+
+
+def _action_node(g: nx.Graph, iri: str, a: dict[str, Any]) -> None:
+    g.add_node(iri, iri=iri, label=a["number"], type="action", section=a["section"], status=a["status"],
+               years=list(a["years"]), title=a["label"])  # fmt: skip
+
+
+def _entity_node(g: nx.Graph, facts: Facts, iri: str) -> None:
+    e = facts.entities[iri]
+    g.add_node(iri, iri=iri, label=e["label"], type=e["type"])
+
+
+def stakeholders(facts: Facts, actions: set[str], with_lead: bool = False) -> nx.Graph:
+    """Bipartite: loaded actions ↔ the bodies they involve (lead-body edges only with `with_lead`)."""
+    g = nx.Graph(name="stakeholders")
+    for iri in sorted(actions, key=lambda i: _number_key(facts.actions[i]["number"])):
+        _action_node(g, iri, facts.actions[iri])
+    for action, body in facts.involves:
+        if action not in actions or (not with_lead and (action, body) in facts.lead):
+            continue
+        _entity_node(g, facts, body)
+        lead = (action, body) in facts.lead
+        g.add_edge(action, body, predicate="akg:involves", weight=1, lead=lead)
+    return g
+
+
+def co_involvement(facts: Facts, actions: set[str], with_lead: bool = False) -> nx.Graph:
+    """Bodies ↔ bodies: weight = actions they share, with the action numbers on the edge."""
+    by_action: dict[str, list[str]] = defaultdict(list)
+    for action, body in facts.involves:
+        if action in actions and (with_lead or (action, body) not in facts.lead):
+            by_action[action].append(body)
+    g = nx.Graph(name="co-involvement")
+    shared: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for action, bodies in by_action.items():
+        for body in bodies:
+            _entity_node(g, facts, body)
+        for i, a in enumerate(sorted(bodies)):
+            for b in sorted(bodies)[i + 1 :]:
+                shared[(a, b)].append(facts.actions[action]["number"])
+    for (a, b), numbers in sorted(shared.items()):
+        numbers.sort(key=_number_key)
+        g.add_edge(a, b, predicate="akg:involves (shared)", weight=len(numbers), actions=numbers)
+    return g
+
+
+def documents(facts: Facts, actions: set[str]) -> nx.Graph:
+    """Actions ↔ the documents they published or revised, with editions and replacements."""
+    g = nx.Graph(name="documents")
+    docs: set[str] = set()
+    for action, doc, kind, date in facts.documents:
+        if action not in actions:
+            continue
+        _action_node(g, action, facts.actions[action])
+        _entity_node(g, facts, doc)
+        docs.add(doc)
+        predicate = "akg:publishedDocument" if kind == "published" else "akg:revisedDocument"
+        attrs = {"predicate": predicate, "weight": 1}
+        if date:
+            attrs["date"] = date
+        g.add_edge(action, doc, **attrs)
+    for doc, edition, label, date in facts.editions:
+        if doc in docs:
+            g.add_node(edition, iri=edition, label=label, type="edition", date=date)
+            g.add_edge(doc, edition, predicate="dcterms:hasVersion", weight=1)
+    for newer, older in facts.replaces:
+        if newer in docs or older in docs:
+            for iri in (newer, older):
+                if iri not in g:
+                    _entity_node(g, facts, iri)
+            g.add_edge(newer, older, predicate="dcterms:replaces", weight=1)
+    return g
+
+
+def full(engine: Engine, facts: Facts) -> nx.MultiDiGraph:
+    """Every typed resource and every object property between them."""
+    g = nx.MultiDiGraph(name="full")
+    types: dict[str, str] = {}
+    for r in _rows(engine, "SELECT ?s ?t WHERE { ?s a ?t }"):
+        short = r["t"].rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+        types.setdefault(r["s"], short)
+    for iri, t in sorted(types.items()):
+        if iri in facts.actions:
+            _action_node(g, iri, facts.actions[iri])
+        elif t == "ReferencedAction":
+            g.add_node(iri, iri=iri, label=iri.rsplit("/", 1)[-1], type="referenced action")
+        elif iri in facts.entities:
+            _entity_node(g, facts, iri)
+        else:
+            g.add_node(iri, iri=iri, label=iri.rsplit("/", 1)[-1], type=t)
+    for r in _rows(
+        engine,
+        """SELECT ?s ?p ?o WHERE { ?s ?p ?o . FILTER(isIRI(?o) && ?p != rdf:type)
+        ?s a ?st . ?o a ?ot }""".replace("rdf:type", "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"),
+    ):
+        if r["s"] in types and r["o"] in types:
+            g.add_edge(r["s"], r["o"], key=r["p"], predicate=r["p"], weight=1)
+    return g
+
+
+def _number_key(number: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in number.split(".") if p.isdigit())
+
+
+def build_view(
+    engine: Engine, view: str, *, section: str | None = None, status: str | None = None,
+    updated_since: int | None = None, org: str | None = None, depth: int = 1, with_lead: bool = False,
+) -> nx.Graph:  # fmt: skip
+    from .errors import InputError
+
+    if view not in VIEWS:
+        raise InputError("--view", f"unknown view {view!r} (expected one of: {', '.join(VIEWS)})")
+    facts = load_facts(engine)
+    actions = select_actions(facts, section, status, updated_since)
+    if section is not None and not actions and section not in {a["section"] for a in facts.actions.values()}:
+        raise InputError("--section", f"no loaded section {section!r}")
+    if view == "stakeholders":
+        g = stakeholders(facts, actions, with_lead)
+    elif view == "co-involvement":
+        g = co_involvement(facts, actions, with_lead)
+    elif view == "documents":
+        g = documents(facts, actions)
+    else:
+        g = full(engine, facts)
+    if org is not None:
+        from .query import resolve_entity
+
+        centre = resolve_entity(engine, org, bodies_only=True).value
+        if centre not in g:
+            raise InputError("--org", f"{org!r} is not in the {view} view with these filters")
+        g = nx.ego_graph(g, centre, radius=depth, undirected=True)
+    return g
+
+
+def node_details(engine: Engine, g: nx.Graph, limit: int = 12) -> dict[str, dict[str, Any]]:
+    """Source sentences for the nodes of a view: where an entity is named, an action's commitment."""
+    details: dict[str, dict[str, Any]] = {str(n): {"sentences": []} for n in g.nodes}
+    for r in _rows(
+        engine,
+        """SELECT ?e ?number ?raw ?line ?file ?page WHERE {
+        ?m a akg:Mention ; akg:entity ?e ; akg:mentionedIn/dcterms:identifier ?number ; akg:sentence ?s .
+        ?s akg:rawText ?raw ; akg:startLine ?line ; oa:hasSource ?src . ?src akg:fileName ?file ; schema:url ?page }
+        ORDER BY ?file ?line""",
+    ):
+        entry = details.get(r["e"])
+        if entry is None or len(entry["sentences"]) >= limit:
+            continue
+        sentence = {"text": " ".join(r["raw"].split()), "where": f"{r['file']}:{r['line']}", "page": r["page"],
+                    "action": r["number"]}  # fmt: skip
+        if sentence not in entry["sentences"]:
+            entry["sentences"].append(sentence)
+    for r in _rows(
+        engine,
+        """SELECT ?a ?number ?text ?line ?file ?page WHERE {
+        ?a a akg:Action ; dcterms:identifier ?number ; akg:commitment ?c . ?c akg:text ?text ; akg:span ?s .
+        ?s akg:startLine ?line ; oa:hasSource ?src . ?src akg:fileName ?file ; schema:url ?page }""",
+    ):
+        entry = details.get(r["a"])
+        if entry is not None:
+            entry["sentences"].append({"text": r["text"], "where": f"{r['file']}:{r['line']}", "page": r["page"],
+                                       "action": r["number"]})  # fmt: skip
+    return details
