@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # One entry point for people and CI.
 #   bash scripts/dev.sh build   set up, then build the graph from the bundled pages and print its summary
-#   bash scripts/dev.sh check   set up (Python packages, and Debian's Virtuoso and Graphviz when run as
-#                               root), then run ruff, mypy and the whole test suite
+#   bash scripts/dev.sh check   set up (Python and npm packages; Debian's Virtuoso, Graphviz and Chromium
+#                               when run as root), then run ruff, mypy and the whole test suite
 #   bash scripts/dev.sh setup   only set up (.venv with actionkg installed in editable mode)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,6 +15,14 @@ setup() {
     echo "actionkg needs Python 3.11 or newer ($PYTHON is $("$PYTHON" --version 2>&1))" >&2
     exit 2
   fi
+  # the browser library the HTML view inlines: npm installs it from the lock file, then it is
+  # copied into the package's data folder (src/actionkg/vendor/, never committed)
+  if ! command -v npm >/dev/null 2>&1; then
+    echo "actionkg needs Node.js and npm to install its browser library (cytoscape)" >&2
+    exit 2
+  fi
+  npm ci --no-audit --no-fund --loglevel=error >/dev/null
+  npm run -s vendor >/dev/null
   if [ ! -x "$VENV/bin/python" ]; then
     "$PYTHON" -m venv "$VENV"
   fi
@@ -23,8 +31,9 @@ setup() {
   "$VENV/bin/python" -m pip install --quiet -e '.[dev]' 2> >(grep -v '^WARNING: Location' >&2)
 }
 
-# Debian packages the test suite drives: a real SPARQL server (Virtuoso) and Graphviz.
-DEBIAN_PACKAGES=(virtuoso-opensource-7-bin:virtuoso-t graphviz:dot)
+# Debian packages the test suite drives: a real SPARQL server (Virtuoso), Graphviz, and a headless
+# browser with its driver (Chromium; a test tool's own browser download does not work here).
+DEBIAN_PACKAGES=(virtuoso-opensource-7-bin:virtuoso-t graphviz:dot chromium:chromium chromium-driver:chromedriver)
 
 system_packages() {
   local missing=() entry

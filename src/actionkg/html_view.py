@@ -19,11 +19,12 @@ body { margin: 0; color: #1a1a1a; background: #ffffff; }
 header, footer { padding: 0.6rem 1rem; background: #f2f2f2; }
 header h1 { font-size: 1.25rem; margin: 0 0 0.2rem; }
 header p, footer p { margin: 0.2rem 0; font-size: 0.9rem; }
-main { display: grid; grid-template-columns: 18rem 1fr 22rem; gap: 0.75rem; padding: 0.75rem; min-height: 70vh; }
+main { display: grid; grid-template-columns: 18rem 1fr 22rem; gap: 0.75rem; padding: 0.75rem; align-items: start; }
 .controls label { display: block; font-weight: 600; margin-top: 0.5rem; }
 .controls input, .controls select { width: 100%; box-sizing: border-box; padding: 0.3rem; font-size: 1rem; }
-#cy { border: 1px solid #767676; min-height: 70vh; }
-#list { list-style: none; padding: 0; margin: 0.5rem 0 0; max-height: 45vh; overflow: auto; }
+#cy { border: 1px solid #767676; height: 75vh; position: sticky; top: 0.5rem; }
+#list { list-style: none; padding: 0; margin: 0.5rem 0 0; max-height: 40vh; overflow: auto; }
+#details { max-height: 80vh; overflow: auto; }
 #list button { width: 100%; text-align: left; background: #ffffff; color: #1a1a1a; border: 1px solid #767676;
   margin: 1px 0; padding: 0.25rem 0.4rem; font-size: 0.9rem; cursor: pointer; }
 #list button:focus, a:focus, input:focus, select:focus { outline: 3px solid #0b57d0; outline-offset: 2px; }
@@ -85,14 +86,14 @@ _APP = """
       cy.nodes().forEach((n) => n.toggleClass("hidden", !visible(n)));
       cy.nodes().removeClass("highlight dimmed");
       if (q) {
-        const hits = cy.nodes(":visible").filter((n) => (n.data("label") + " " + (n.data("title") || "")).toLowerCase().includes(q));
+        const hits = cy.nodes(":visible").filter((n) => [n.data("label"), n.data("title"), n.data("aliases")].join(" ").toLowerCase().includes(q));
         hits.addClass("highlight");
         cy.nodes(":visible").difference(hits).addClass("dimmed");
       }
     });
     const shown = cy.nodes(":visible").filter((n) => !q || n.hasClass("highlight"));
     count.textContent = shown.length + " of " + cy.nodes().length + " nodes shown";
-    list.replaceChildren(...shown.sort((a, b) => a.data("label").localeCompare(b.data("label"))).slice(0, 200).map((n) => {
+    list.replaceChildren(...shown.sort((a, b) => a.data("label").localeCompare(b.data("label"), undefined, { numeric: true })).slice(0, 200).map((n) => {
       const li = document.createElement("li");
       const button = document.createElement("button");
       button.type = "button";
@@ -113,7 +114,8 @@ _APP = """
     const h = document.createElement("h3");
     h.textContent = d.label;
     const dl = document.createElement("dl");
-    const facts = [["Type", d.type], ["Section", d.section], ["Latest status", d.status], ["Reporting years", d.years]];
+    const facts = [["Type", d.type], ["Also called", d.aliases], ["Section", d.section], ["Latest status", d.status],
+                   ["Reporting years", d.years]];
     facts.filter(([, v]) => v).forEach(([k, v]) => {
       const dt = document.createElement("dt"); dt.textContent = k;
       const dd = document.createElement("dd"); dd.textContent = v;

@@ -68,7 +68,10 @@ def load_facts(engine: Engine) -> Facts:
     for r in _rows(
         engine, "SELECT ?e ?label ?type WHERE { ?e a akg:Entity ; rdfs:label ?label ; akg:entityType ?type }"
     ):
-        facts.entities[r["e"]] = {"label": r["label"], "type": _TYPE_NAMES.get(r["type"], r["type"].lower())}
+        kind = _TYPE_NAMES.get(r["type"], r["type"].lower())
+        facts.entities[r["e"]] = {"label": r["label"], "type": kind, "aliases": []}
+    for r in _rows(engine, "SELECT ?e ?alias WHERE { ?e a akg:Entity ; skos:altLabel ?alias } ORDER BY ?e ?alias"):
+        facts.entities[r["e"]]["aliases"].append(r["alias"])
     facts.involves = [(r["a"], r["o"]) for r in _rows(engine, "SELECT ?a ?o WHERE { ?a akg:involves ?o }")]
     facts.lead = {(r["a"], r["o"]) for r in _rows(engine, "SELECT ?a ?o WHERE { ?a akg:leadBody ?o }")}
     for r in _rows(
@@ -128,7 +131,10 @@ def _action_node(g: nx.Graph, iri: str, a: dict[str, Any]) -> None:
 
 def _entity_node(g: nx.Graph, facts: Facts, iri: str) -> None:
     e = facts.entities[iri]
-    g.add_node(iri, iri=iri, label=e["label"], type=e["type"])
+    attrs = {"iri": iri, "label": e["label"], "type": e["type"]}
+    if e["aliases"]:
+        attrs["aliases"] = "; ".join(e["aliases"])  # other names and acronyms, for search
+    g.add_node(iri, **attrs)
 
 
 def stakeholders(facts: Facts, actions: set[str], with_lead: bool = False) -> nx.Graph:

@@ -1,0 +1,147 @@
+"""The offline HTML view in real headless Chromium (Debian's chromium + chromedriver)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from actionkg.build import BuildResult
+
+from .conftest import Run, need_tool
+
+ROOT = Path(__file__).resolve().parents[1]
+UKCIS = "https://w3id.org/actionkg/id/entity/ukcis"
+
+
+@pytest.fixture(scope="module")
+def page(built: BuildResult, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from click.testing import CliRunner
+
+    from actionkg.cli import main
+
+    out = tmp_path_factory.mktemp("html") / "stakeholders.html"
+    result = CliRunner().invoke(main, ["export", "--view", "stakeholders", "--format", "html", "--output", str(out),
+                                       "--graph", str(built.out / "graph.ttl")])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    return out
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    chromium, chromedriver = need_tool("chromium"), need_tool("chromedriver")
+    pytest.importorskip("selenium")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-default-apps", "--proxy-server=127.0.0.1:9", "--window-size=1400,900",
+                 f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):  # fmt: skip
+        options.add_argument(flag)  # the proxy makes every network request fail: the page must work offline
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(executable_path=chromedriver), options=options)
+    driver.set_page_load_timeout(60)
+    driver.set_script_timeout(60)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def _open(driver, page: Path) -> None:  # type: ignore[no-untyped-def]
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver.get(page.as_uri())
+    WebDriverWait(driver, 30).until(lambda d: d.execute_script("return !!window.cy && cy.nodes().length > 0"))
+
+
+def test_page_loads_offline_with_every_node_and_no_console_errors(browser, page: Path, built: BuildResult) -> None:  # type: ignore[no-untyped-def]
+    _open(browser, page)
+    from actionkg.store import open_oxigraph
+
+    ox = open_oxigraph(built.out / "graph.ttl")
+    query = """PREFIX akg: <https://w3id.org/actionkg/ontology#>
+        SELECT (COUNT(DISTINCT ?n) AS ?count) WHERE {
+          { ?n a akg:Action } UNION { ?a akg:involves ?n FILTER NOT EXISTS { ?a akg:leadBody ?n } } }"""
+    expected = int(ox.select(query).rows[0]["count"].value)
+    assert browser.execute_script("return cy.nodes().length") == expected
+    errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    assert errors == []
+    assert "Contains public sector information licensed under the Open Government Licence v3.0" in browser.find_element(
+        "tag name", "footer").text  # fmt: skip
+
+
+def test_search_highlights_and_click_shows_a_source_sentence(browser, page: Path) -> None:  # type: ignore[no-untyped-def]
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    _open(browser, page)
+    search = browser.find_element("id", "search")
+    search.send_keys("UKCIS")
+    assert browser.execute_script(f"return cy.getElementById('{UKCIS}').hasClass('highlight')") is True
+    assert browser.execute_script("return cy.nodes('.highlight').length") >= 5  # UKCIS and its groups
+    browser.execute_script(f"cy.zoom(2); cy.center(cy.getElementById('{UKCIS}'))")
+    box = browser.execute_script(
+        f"const p = cy.getElementById('{UKCIS}').renderedPosition(); const r = cy.container().getBoundingClientRect();"
+        "return [p.x, p.y, r.width, r.height];"
+    )
+    canvas = browser.find_element("id", "cy")
+    ActionChains(browser).move_to_element_with_offset(
+        canvas, int(box[0] - box[2] / 2), int(box[1] - box[3] / 2)
+    ).click().perform()
+    details = browser.find_element("id", "details-body").text
+    assert "UK Council for Internet Safety" in details
+    # 2-collaboration.txt:153, read by hand
+    assert (
+        "The UK Council for Internet Safety (UKCIS) is the successor to the UK Council for Child Internet Safety (UKCCIS)"
+        in details
+    )
+    assert "2-collaboration.txt:153" in details
+
+
+def test_keyboard_reaches_the_node_list(browser, page: Path) -> None:  # type: ignore[no-untyped-def]
+    from selenium.webdriver.common.keys import Keys
+
+    _open(browser, page)
+    search = browser.find_element("id", "search")
+    search.send_keys("Estyn")
+    buttons = browser.find_elements("css selector", "#list button")
+    assert [b.text for b in buttons] == ["Estyn (government body)"]
+    buttons[0].send_keys(Keys.ENTER)
+    assert "Estyn" in browser.find_element("id", "details-body").text
+    assert browser.execute_script("return document.activeElement.tagName") == "BUTTON"
+
+
+def test_axe_finds_no_violations(browser, page: Path) -> None:  # type: ignore[no-untyped-def]
+    axe = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+    if not axe.is_file():
+        pytest.fail("axe-core is not installed: run npm ci (bash scripts/dev.sh setup)")
+    _open(browser, page)
+    browser.execute_script(axe.read_text(encoding="utf-8"))
+    violations = browser.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document).then(r => done(r.violations.map(v => v.id + ': ' + v.nodes.length))).catch(e => done(['error ' + e]));"
+    )
+    assert violations == []
+
+
+def test_screenshot_shows_the_network(browser, page: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from PIL import Image
+
+    _open(browser, page)
+    shot = tmp_path / "view.png"
+    browser.save_screenshot(str(shot))
+    image = Image.open(shot).convert("RGB")
+    background = image.getpixel((image.width - 2, image.height // 2))
+    pixels = list(image.getdata())
+    differing = sum(1 for p in pixels if sum(abs(a - b) for a, b in zip(p, background, strict=True)) > 30)
+    assert differing / len(pixels) > 0.05
+
+
+def test_html_is_self_contained(page: Path, run: Run) -> None:
+    text = page.read_text(encoding="utf-8")
+    assert "cytoscape" in text and "<script src=" not in text and "<link " not in text
+    assert "http://" not in text.split('<script id="graph-data"')[0].split("</style>")[0]

@@ -1,0 +1,185 @@
+"""Network views and exports: counts checked by SPARQL, round trips, no overlapping labels."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import networkx as nx
+import pytest
+
+from actionkg.build import BuildResult
+from actionkg.export import scalar_graph, serialise_view, to_dot
+from actionkg.store import OxigraphEngine, open_oxigraph
+from actionkg.views import build_view
+
+from .conftest import Run, need_tool
+
+
+@pytest.fixture(scope="module")
+def ox(built: BuildResult) -> OxigraphEngine:
+    return open_oxigraph(built.out / "graph.ttl")
+
+
+def count(ox: OxigraphEngine, body: str) -> int:
+    query = "PREFIX akg: <https://w3id.org/actionkg/ontology#>\nSELECT (COUNT(*) AS ?n) WHERE { " + body + " }"
+    return int(ox.select(query).rows[0]["n"].value)
+
+
+def test_stakeholder_view_equals_involves_less_lead_edges(ox: OxigraphEngine) -> None:
+    g = build_view(ox, "stakeholders")
+    actions = count(ox, "?a a akg:Action")
+    bodies = count(ox, "SELECT DISTINCT ?o WHERE { ?a akg:involves ?o FILTER NOT EXISTS { ?a akg:leadBody ?o } }")
+    edges = count(ox, "?a akg:involves ?o FILTER NOT EXISTS { ?a akg:leadBody ?o }")
+    assert actions == 50
+    assert sum(1 for _, d in g.nodes(data=True) if d["type"] == "action") == actions
+    assert g.number_of_nodes() == actions + bodies
+    assert g.number_of_edges() == edges
+    with_lead = build_view(ox, "stakeholders", with_lead=True)
+    assert with_lead.number_of_edges() == count(ox, "?a akg:involves ?o")
+    assert not any(d["type"] == "referenced action" for _, d in g.nodes(data=True))
+
+
+def test_full_view_marks_referenced_actions(ox: OxigraphEngine) -> None:
+    g = build_view(ox, "full")
+    referenced = {d["label"] for _, d in g.nodes(data=True) if d["type"] == "referenced action"}
+    assert referenced == {"3.3", "3.8"}
+    assert sum(1 for _, d in g.nodes(data=True) if d["type"] == "action") == 50
+
+
+def test_filters(ox: OxigraphEngine) -> None:
+    section = build_view(ox, "stakeholders", section="7")
+    assert sorted(d["label"] for _, d in section.nodes(data=True) if d["type"] == "action") == [
+        "7.1", "7.2", "7.3", "7.4", "7.5", "7.6", "7.7"
+    ]  # fmt: skip
+    delivered = build_view(ox, "stakeholders", status="Delivered")
+    assert sorted((d["label"] for _, d in delivered.nodes(data=True) if d["type"] == "action"), key=lambda n: [int(p) for p in n.split(".")]) == [
+        "2.12", "2.17", "2.18", "2.20", "4.1", "4.2", "4.3", "4.5", "4.10", "4.12"
+    ]  # fmt: skip
+    recent = build_view(ox, "stakeholders", updated_since=2024)
+    assert "2.27" in {d["label"] for _, d in recent.nodes(data=True)} and "4.1" not in {
+        d["label"] for _, d in recent.nodes(data=True)
+    }
+    ego = build_view(ox, "stakeholders", org="UKCIS", depth=1)
+    # UKCIS and the nine actions that involve it (tests/test_queries.py)
+    assert sorted(d["label"] for _, d in ego.nodes(data=True) if d["type"] == "action") == sorted(
+        ["2.3", "2.16", "2.23", "2.27", "2.28", "2.29", "2.30", "4.10", "4.12"]
+    )
+    assert ego.number_of_nodes() == 10
+
+
+def test_co_involvement_edges_carry_shared_actions(ox: OxigraphEngine) -> None:
+    g = build_view(ox, "co-involvement")
+    ncsc, ndec = "https://w3id.org/actionkg/id/entity/ncsc", "https://w3id.org/actionkg/id/entity/ndec"
+    edge = g.edges[ncsc, ndec]
+    assert (edge["weight"], edge["actions"]) == (3, ["2.14", "2.21", "2.25"])  # hand-read in test_queries.py
+
+
+def _norm(value: object) -> str:
+    """Attribute values with their types normalised: 1, 1.0 and "1" are the same."""
+    try:
+        number = float(str(value))
+    except ValueError:
+        return str(value)
+    return str(int(number)) if number.is_integer() else str(number)
+
+
+def _same(a: nx.Graph, b: nx.Graph) -> None:
+    assert set(map(str, a.nodes)) == set(map(str, b.nodes))
+    assert {frozenset(map(str, e)) for e in a.edges} == {frozenset(map(str, e)) for e in b.edges}
+    for node, data in a.nodes(data=True):
+        got = {k: _norm(v) for k, v in b.nodes[str(node)].items() if k not in ("id", "name", "value")}
+        assert got == {k: _norm(v) for k, v in data.items()}
+    for u, v, data in a.edges(data=True):
+        got = {k: _norm(x) for k, x in b.edges[str(u), str(v)].items() if k not in ("id", "source", "target")}
+        assert got == {k: _norm(x) for k, x in data.items()}
+
+
+@pytest.mark.parametrize("fmt", ["graphml", "gexf", "cytoscape"])
+def test_round_trip(ox: OxigraphEngine, fmt: str, tmp_path: Path) -> None:
+    g = build_view(ox, "co-involvement")
+    path = tmp_path / f"view.{fmt}"
+    path.write_bytes(serialise_view(g, fmt))
+    if fmt == "graphml":
+        back = nx.read_graphml(path)
+    elif fmt == "gexf":
+        back = nx.read_gexf(path)
+        back = nx.relabel_nodes(back, {n: d.get("iri", n) for n, d in back.nodes(data=True)})
+    else:
+        back = nx.cytoscape_graph(json.loads(path.read_text()))
+    expected = scalar_graph(g)
+    assert back.number_of_nodes() == expected.number_of_nodes() and back.number_of_edges() == expected.number_of_edges()
+    _same(expected, back)
+    assert " " in str(back.edges[
+        "https://w3id.org/actionkg/id/entity/ncsc", "https://w3id.org/actionkg/id/entity/ndec"]["actions"])  # fmt: skip
+
+
+@pytest.mark.parametrize("section", ["2", "4", "7"])
+def test_no_two_labels_overlap(ox: OxigraphEngine, section: str) -> None:
+    need_tool("dot")
+    from actionkg.export import render
+
+    layout = json.loads(render(to_dot(build_view(ox, "stakeholders", section=section)), "json"))
+    boxes = []
+    for obj in layout.get("objects", []):
+        if "pos" not in obj or "width" not in obj:
+            continue
+        x, y = map(float, obj["pos"].split(","))
+        w, h = float(obj["width"]) * 72, float(obj["height"]) * 72
+        boxes.append((obj["name"], x - w / 2, y - h / 2, x + w / 2, y + h / 2))
+    assert len(boxes) > 10
+    for i, (a, ax0, ay0, ax1, ay1) in enumerate(boxes):
+        for b, bx0, by0, bx1, by1 in boxes[i + 1 :]:
+            overlap = min(ax1, bx1) - max(ax0, bx0) > 0.5 and min(ay1, by1) - max(ay0, by0) > 0.5
+            assert not overlap, (a, b)
+
+
+def test_dot_has_legend_status_and_attribution(ox: OxigraphEngine) -> None:
+    dot = to_dot(build_view(ox, "stakeholders", section="4"), "Section 4")
+    assert "Contains public sector information licensed under the Open Government Licence v3.0" in dot
+    assert "cluster_legend" in dot and 'label="action: Delivered"' in dot
+    assert '[label="4.1\\nDelivered"' in dot  # 4.1's latest status, read from its first status line
+
+
+def test_export_cli_writes_svg_and_png(run: Run, built: BuildResult, tmp_path: Path) -> None:
+    need_tool("dot")
+    graph = built.out / "graph.ttl"
+    svg = run(
+        "export",
+        "--view",
+        "stakeholders",
+        "--section",
+        "2",
+        "--format",
+        "svg",
+        "--output",
+        tmp_path / "s.svg",
+        "--graph",
+        graph,
+    )
+    assert svg.returncode == 0, svg.stderr
+    assert svg.stderr == ""  # no progress chatter when not on a terminal
+    text = (tmp_path / "s.svg").read_text()
+    assert text.lstrip().startswith("<?xml") and "Open Government Licence v3.0" in text
+    png = run("export", "--view", "documents", "--format", "png", "--output", tmp_path / "d.png", "--graph", graph)
+    assert png.returncode == 0 and (tmp_path / "d.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    bad = run("export", "--view", "stakeholders", "--org", "Ministry of Magic", "--graph", graph)
+    assert bad.returncode == 2 and "unknown organisation" in bad.stderr
+
+
+def test_stats(run: Run, built: BuildResult, tmp_path: Path) -> None:
+    first = run("stats", "--graph", built.out / "graph.ttl", "--out", tmp_path / "a")
+    second = run("stats", "--graph", built.out / "graph.ttl", "--out", tmp_path / "b")
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.splitlines()[:-1] == second.stdout.splitlines()[:-1]  # deterministic ranking and communities
+    for name in ("stakeholders.csv", "communities.csv", "status-by-year.csv", "status-by-year.svg"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+    assert "Open Government Licence v3.0" in (tmp_path / "a" / "status-by-year.svg").read_text()
+    rows = (tmp_path / "a" / "status-by-year.csv").read_text().splitlines()
+    assert rows[0] == "year,Ongoing,In progress,Delivered,Closed"
+    assert rows[-1].startswith("not settled,")  # unknown years shown apart, last
+    # 2.1-2.4, 2.9 … every 2024 update is "Ongoing" (the first status line of each action on the 2024 page)
+    assert next(r for r in rows if r.startswith("2024,")).split(",")[2:] == ["0", "0", "0"]
+    ranking = (tmp_path / "a" / "stakeholders.csv").read_text().splitlines()
+    # NCSC shares actions 2.14, 2.21, 2.25, 7.3 and 7.5 with the most other bodies
+    assert ranking[1].split(",")[1] == "National Cyber Security Centre"
