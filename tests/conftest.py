@@ -13,6 +13,9 @@ import pytest
 
 from actionkg.build import BuildResult, build, load_plan
 from actionkg.model import Action, Plan
+from actionkg.query import catalogue, run_catalogue
+from actionkg.store import Engine
+from actionkg.terms import Result, Term
 
 FIXTURES = Path(__file__).parent / "fixtures"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -44,6 +47,26 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
 
 
 Run = Callable[..., subprocess.CompletedProcess[str]]
+
+
+def normal_rows(result: Result) -> list[tuple[tuple[str, ...], ...]]:
+    """Rows as sorted tuples of plain strings (an unbound value is the empty tuple)."""
+
+    def key(term: Term | None) -> tuple[str, ...]:
+        return () if term is None else (term.kind, term.value, term.datatype or "", term.lang or "")
+
+    return sorted(tuple(key(row.get(v)) for v in result.variables) for row in result.rows)
+
+
+def assert_same_answers(engine: Engine, reference: Engine) -> None:
+    """Every catalogue question, with its example parameters, answered alike by two engines."""
+    for name, query in catalogue().items():
+        params = {p.name: p.example for p in query.params}
+        answer = run_catalogue(engine, name, params)[2]
+        expected = run_catalogue(reference, name, params)[2]
+        assert answer.variables == expected.variables, name
+        assert answer.rows, name
+        assert normal_rows(answer) == normal_rows(expected), name
 
 
 @pytest.fixture

@@ -9,8 +9,9 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from actionkg.build import BuildResult
+from actionkg.rdffiles import load_rdf
 from actionkg.resources import ontology_file
-from actionkg.validate import load_rdf, validate_graph
+from actionkg.validate import validate_graph
 from actionkg.vocab import SH
 
 FIXTURES = Path(__file__).parent / "fixtures"

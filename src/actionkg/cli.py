@@ -76,7 +76,8 @@ def build(sources: tuple[Path, ...], out: Path, base: str | None) -> None:
 @handled
 def validate(files: tuple[Path, ...]) -> None:
     """Validate RDF FILES against the actionkg SHACL shapes."""
-    from .validate import load_rdf, validate_graph
+    from .rdffiles import load_rdf
+    from .validate import validate_graph
 
     failed = False
     for path in files:
@@ -125,6 +126,13 @@ def candidates(sources: tuple[Path, ...]) -> None:
         err=True,
     )
     sys.exit(EXIT_NEGATIVE)
+
+
+def _format_option(func: F) -> F:
+    return click.option(
+        "--format", "fmt", type=click.Choice(["table", "csv", "json", "md"]), default="table", show_default=True,
+        help="table for people; csv; json (W3C SPARQL 1.1 Query Results JSON); md (a Markdown table).",
+    )(func)  # fmt: skip
 
 
 def _graph_option(func: F) -> F:
@@ -176,7 +184,7 @@ def _open(graph: Path | None, engine: str, remote: dict[str, Any] | None = None)
 @main.command()
 @click.argument("name", required=False)
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="A query parameter (repeatable).")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "md"]), default="table", show_default=True)
+@_format_option
 @click.option("--list", "list_queries", is_flag=True, help="List the catalogue: names, questions, parameters.")
 @_graph_option
 @_engine_option
@@ -204,7 +212,7 @@ def query(
 
 @main.command()
 @click.argument("text")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "md"]), default="table", show_default=True)
+@_format_option
 @_graph_option
 @_engine_option
 @_remote_options
@@ -225,7 +233,7 @@ def sparql(text: str, fmt: str, graph: Path | None, engine: str, **remote: Any) 
 
 @main.command()
 @click.argument("question")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "md"]), default="table", show_default=True)
+@_format_option
 @_graph_option
 @_engine_option
 @_remote_options

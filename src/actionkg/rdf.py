@@ -67,7 +67,7 @@ def add_status_scheme(graph: Graph) -> None:
             graph.add((concept, SKOS.closeMatch, SCHEMA[_CLOSE_MATCH[key]]))
 
 
-class _Writer:
+class Writer:
     def __init__(self, graph: Graph, mint: Minter) -> None:
         self.g = graph
         self.mint = mint
@@ -192,7 +192,7 @@ def plan_graph(
     """The whole plan as RDF; `build_time` (SOURCE_DATE_EPOCH) is the only clock it reads."""
     graph = new_graph()
     mint = Minter(base)
-    writer = _Writer(graph, mint)
+    writer = Writer(graph, mint)
     add_status_scheme(graph)
     plan_node = mint("plan")
     graph.add((plan_node, RDF.type, AKG.ActionPlan))

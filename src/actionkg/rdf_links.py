@@ -7,7 +7,7 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 
 from .derive import Derived
 from .model import Mention, Plan
-from .rdf import LANG, Minter, _Writer
+from .rdf import LANG, Minter, Writer
 from .registry import Entity, Registry
 from .resources import ontology_file
 from .vocab import AKG, ORG, SCHEMA
@@ -103,7 +103,7 @@ def _text_iri(action: URIRef, owner: str) -> URIRef:
     return URIRef(f"{action}/{owner}")
 
 
-def add_mentions(writer: _Writer, plan: Plan, mint: Minter) -> dict[Mention, URIRef]:
+def add_mentions(writer: Writer, plan: Plan, mint: Minter) -> dict[Mention, URIRef]:
     g, nodes = writer.g, {}
     for section in plan.sections:
         src = mint("source", section.source.key)
@@ -175,7 +175,7 @@ def knowledge_graph(
     graph = plan_graph(plan, manifest_plan, licence, base, build_time)
     mint = Minter(base)
     add_registry(graph, registry, mint)
-    mentions = add_mentions(_Writer(graph, mint), plan, mint)
+    mentions = add_mentions(Writer(graph, mint), plan, mint)
     add_derived(graph, derived, mentions, mint)
     add_involves(graph)
     return graph

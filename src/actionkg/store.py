@@ -165,7 +165,7 @@ class RdflibEngine:
 
     @classmethod
     def open(cls, path: str | Path) -> RdflibEngine:
-        from .validate import load_rdf
+        from .rdffiles import load_rdf
 
         _check(Path(path))
         return cls(load_rdf(path))

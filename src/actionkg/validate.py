@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
-from .errors import InputError
 from .resources import ontology_file
 from .vocab import SH
 
@@ -85,27 +83,3 @@ def validate_graph(data: Graph) -> Report:
             )
         )
     return Report(bool(conforms), sorted(violations))
-
-
-def load_rdf(path: str | Path) -> Graph:
-    """Any RDF file rdflib can read; a bad file is one InputError naming it (and the line)."""
-    p = Path(path)
-    if not p.is_file():
-        raise InputError(path, "no such file" if not p.exists() else "is not a file")
-    fmt = {
-        ".ttl": "turtle",
-        ".nt": "nt",
-        ".jsonld": "json-ld",
-        ".json": "json-ld",
-        ".rdf": "xml",
-        ".xml": "xml",
-        ".trig": "trig",
-        ".nq": "nquads",
-        ".n3": "n3",
-    }.get(p.suffix.lower(), "turtle")
-    try:
-        return Graph().parse(p, format=fmt)
-    except Exception as exc:  # rdflib raises many parser-specific types
-        text = " ".join(str(exc).split())
-        line = getattr(exc, "lines", None)
-        raise InputError(path, f"not valid {fmt}: {text[:200]}", line if isinstance(line, int) else None) from None
