@@ -183,3 +183,34 @@ def test_stats(run: Run, built: BuildResult, tmp_path: Path) -> None:
     ranking = (tmp_path / "a" / "stakeholders.csv").read_text().splitlines()
     # NCSC shares actions 2.14, 2.21, 2.25, 7.3 and 7.5 with the most other bodies
     assert ranking[1].split(",")[1] == "National Cyber Security Centre"
+
+
+def test_progress_only_on_a_terminal(built: BuildResult, tmp_path: Path) -> None:
+    """On a terminal a long export says what it is doing; piped (tested above) it is silent."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    leader, follower = pty.openpty()
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "actionkg", "export", "--format", "html", "--output", str(tmp_path / "v.html"),
+             "--graph", str(built.out / "graph.ttl")],
+            stdout=subprocess.PIPE, stderr=follower, timeout=300,
+        )  # fmt: skip
+        os.close(follower)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+    finally:
+        os.close(leader)
+    assert done.returncode == 0
+    said = b"".join(chunks).decode()
+    assert "… building the stakeholders view" in said and "… collecting source sentences" in said
