@@ -14,7 +14,9 @@ from rdflib.namespace import DCAT, DCTERMS, RDF, XSD
 
 from actionkg import build as build_module
 from actionkg.build import OUTPUTS, BuildResult, build
-from actionkg.vocab import AKG, OA, OGL, SCHEMA
+from actionkg.vocab import AKG, OA, SCHEMA
+
+OGL = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"  # SOURCES.md
 
 from .conftest import FIXTURES, Run
 

@@ -16,7 +16,6 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
 
 from .errors import InputError
 from .names import fold
@@ -284,7 +283,3 @@ def parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
         key, value = pair.split("=", 1)
         out[key.strip()] = value
     return out
-
-
-def records(result: Result) -> list[dict[str, Any]]:
-    return result.records()

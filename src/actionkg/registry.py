@@ -26,7 +26,6 @@ TYPES = (
 )  # fmt: skip
 BODY_TYPES = ("Organization", "GovernmentBody", "WorkingGroup", "Partnership")  # what `involves` links to
 DOCUMENT_TYPES = ("GuidanceDocument", "Strategy", "Framework", "TrainingModule", "Resource")
-GROUP_TYPES = ("WorkingGroup", "Partnership")
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _DATE = re.compile(r"\d{4}(?:-\d{2})?")
 _KEYS = {
@@ -89,9 +88,6 @@ class Registry:
 
     def __len__(self) -> int:
         return len(self.entities)
-
-    def units_of(self, slug: str) -> list[Entity]:
-        return [e for e in self if e.parent == slug]
 
 
 def _tuple(entry: dict[str, Any], key: str) -> tuple[str, ...]:

@@ -7,7 +7,6 @@ from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD, Def
 
 ONTOLOGY_IRI = "https://w3id.org/actionkg/ontology"
 DEFAULT_BASE = "https://w3id.org/actionkg/id/"
-OGL = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
 
 
 class AKG(DefinedNamespace):
