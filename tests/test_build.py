@@ -16,11 +16,10 @@ from actionkg import build as build_module
 from actionkg.build import OUTPUTS, BuildResult, build
 from actionkg.vocab import AKG, OA, SCHEMA
 
-OGL = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"  # SOURCES.md
-
 from .conftest import FIXTURES, Run
 
 PAGES = Path(__file__).resolve().parents[1] / "data" / "sources"
+OGL = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"  # SOURCES.md
 
 
 def test_graph_spans_are_exact_slices_of_the_pages(built: BuildResult) -> None:
