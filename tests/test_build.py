@@ -107,6 +107,10 @@ BAD_PAGES = {
         "unknown-status.txt:11: unknown action status 'Paused'",
     ),
     "only-heading.txt": (b"Cymraeg\n\nHwb\n", "only-heading.txt: no section heading"),
+    "tabs.txt": (
+        b"Cymraeg\n\n2. Collaboration\n\n\t\xe2\x80\xa2\n\n\tWe will.\n",
+        "tabs.txt:5: tab in the indentation",
+    ),
 }
 
 
@@ -210,3 +214,49 @@ def test_graph_default_path(monkeypatch: pytest.MonkeyPatch) -> None:
     assert default_graph_path() == Path("build") / "graph.ttl"
     monkeypatch.setenv("ACTIONKG_GRAPH", "/data/g.ttl")
     assert default_graph_path() == Path("/data/g.ttl")
+
+
+def test_bad_rdf_names_its_line(run: Run, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.ttl"
+    bad.write_text('@prefix x: <y:> .\nx:a x:b x:c .\nx:a x:b "unterminated .\nx:d x:e x:f .\n')
+    result = run("validate", bad)
+    assert result.returncode == 2 and result.stderr.startswith(f"actionkg: error: {bad}:3: not valid turtle")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--base", "notaniri"], "--base: not an absolute IRI: 'notaniri'"),
+        (["--base", "https://example.org/a b/"], "--base: not an absolute IRI"),
+        (["--base", "https://example.org/id"], "--base: must end with / or #"),
+    ],
+)
+def test_bad_base_is_refused(run: Run, tmp_path: Path, args: list[str], message: str) -> None:
+    result = run("build", "--out", tmp_path / "out", *args)
+    assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_output_paths_that_cannot_be_written(run: Run, tmp_path: Path) -> None:
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    result = run("build", "--out", afile / "sub")
+    assert (
+        result.returncode == 2 and "a part of the path is a file" in result.stderr and "Traceback" not in result.stderr
+    )
+
+
+def test_two_sources_with_one_name_are_refused(run: Run, tmp_path: Path) -> None:
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "page.txt").write_text("Cymraeg\n\n9. Test\n\n  •\n\n    We will.\n")
+    result = run("build", tmp_path / "a" / "page.txt", tmp_path / "b" / "page.txt", "--out", tmp_path / "out")
+    assert result.returncode == 2 and "has the same file name as" in result.stderr
+
+
+def test_a_file_name_with_a_space_is_a_valid_iri(run: Run, tmp_path: Path) -> None:
+    page = tmp_path / "my page.txt"
+    page.write_text("Cymraeg\n\n9. Test\n\n  •\n\n    We will.\n")
+    result = run("build", page, "--out", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    assert "<https://w3id.org/actionkg/id/source/my%20page>" in (tmp_path / "out" / "graph.nt").read_text()

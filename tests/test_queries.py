@@ -31,7 +31,7 @@ def test_catalogue_has_every_question_with_a_header() -> None:
     expected = {
         "actions-involving", "organisations-by-actions", "working-groups", "documents-by-action", "document-history",
         "status-history", "latest-status", "status-changes", "cross-references", "co-involved", "stale-actions",
-        "mentions-of", "text-search",
+        "mentions-of", "text-search", "wales-memberships",
     }  # fmt: skip
     assert expected <= set(catalogue())
     for query in catalogue().values():
@@ -244,3 +244,63 @@ def test_missing_graph_is_exit_2(run: Run, tmp_path: Path) -> None:
     result = run("query", "cross-references", "--graph", tmp_path / "none.ttl")
     assert result.returncode == 2
     assert "no such graph; build one with `actionkg build`" in result.stderr
+
+
+def test_wales_memberships(ox: OxigraphEngine) -> None:
+    rows = ask_rows(ox, "wales-memberships")
+    # 2:136 "representing Wales at the UKCIS executive board"; 2:155 "become a member of the UKCIS Education Working
+    # Group"; 2:774 "We have now joined the Vulnerable Users (UKCIS) working group"; 2:804 "become the first government
+    # body to take up … membership" of the IWF; 2:890 "continues to be members of the UKCIS Early Warning working
+    # group"; 2:942 "We have become official members of the … Digital Resilience working group"
+    assert [(r["group"], r["parent"], r["evidence"]) for r in rows] == [
+        ("Early Warning System Working Group", "UK Council for Internet Safety", "2-collaboration.txt:890"),
+        ("Internet Watch Foundation", None, "2-collaboration.txt:804"),
+        ("UKCIS Digital Resilience Working Group", "UK Council for Internet Safety", "2-collaboration.txt:942"),
+        ("UKCIS Education Working Group", "UK Council for Internet Safety", "2-collaboration.txt:155"),
+        ("UKCIS Executive Board", "UK Council for Internet Safety", "2-collaboration.txt:136"),
+        ("UKCIS Vulnerable Users working group", "UK Council for Internet Safety", "2-collaboration.txt:774"),
+    ]
+
+
+def test_mentions_in_page_order(ox: OxigraphEngine) -> None:
+    rows = ask_rows(ox, "mentions-of", entity="Internet Matters")
+    lines = [int(str(r["where"]).rsplit(":", 1)[1]) for r in rows]
+    assert lines == sorted(lines) and lines[0] == 578  # 2:578 "with Internet Matters via the UKCIS Vulnerable Users …"
+
+
+def test_documents_revised_not_published(ox: OxigraphEngine) -> None:
+    rows = {(r["number"], r["document"], r["kind"], r["date"]) for r in ask_rows(ox, "documents-by-action")}
+    # 4:278 "In January 2021, the Live-streaming … guidance was updated and published" - an update, first
+    # published in May 2020 (4:284); 2:301 "The refreshed Digital Competence Framework was published in January 2020"
+    assert (
+        "4.9",
+        "Live-streaming and video-conferencing: safeguarding principles and practice",
+        "revised",
+        "2021-01",
+    ) in rows
+    assert ("2.7", "Digital Competence Framework", "revised", "2020-01") in rows
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["query", "text-search", "--param", "text=  "], 2, "--param text: needs some text to look for"),
+        (["query", "status-history", "--param", "action=2.1", "--param", "action=2.2"], 2, "action is given twice"),
+        (["sparql", "SELECT * WHERE {", "--engine", "rdflib"], 2, "query: not valid SPARQL"),
+        (
+            ["sparql", "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }"],
+            3,
+            "query: the query could not be answered",
+        ),
+        (
+            ["sparql", "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }", "--engine", "rdflib"],
+            3,
+            "query: the query could not be answered",
+        ),
+    ],
+)
+def test_bad_requests_are_one_line(run: Run, built: BuildResult, args: list[str], code: int, message: str) -> None:
+    result = run(*args, "--graph", built.out / "graph.ttl")
+    assert result.returncode == code, result.stderr
+    assert result.stderr.startswith("actionkg: error: ") and message in result.stderr
+    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1

@@ -54,3 +54,13 @@ def test_push_to_a_closed_port(run: Run, built: BuildResult) -> None:
     result = run("push", "--graph", built.out / "graph.ttl", "--store", f"http://127.0.0.1:{port}/store",
                  "--named-graph", "https://example.org/g")  # fmt: skip
     assert result.returncode == 3 and "cannot connect" in result.stderr
+
+
+def test_construct_with_a_garbage_answer(run: Run) -> None:
+    with stub_server("garbage") as base:
+        result = run(
+            "sparql", "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", "--endpoint", base + "/sparql", "--timeout", "2"
+        )
+    assert (
+        result.returncode == 3 and "malformed answer (not Turtle)" in result.stderr and "Traceback" not in result.stderr
+    )

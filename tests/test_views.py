@@ -214,3 +214,26 @@ def test_progress_only_on_a_terminal(built: BuildResult, tmp_path: Path) -> None
     assert done.returncode == 0
     said = b"".join(chunks).decode()
     assert "… building the stakeholders view" in said and "… collecting source sentences" in said
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--view", "full", "--section", "7"], "the full view takes no --section"),
+        (["--status", "Finishd"], "unknown status 'Finishd'"),
+        (["--section", "5"], "no loaded section '5'"),
+    ],
+)
+def test_export_refuses_filters_it_cannot_apply(run: Run, built: BuildResult, args: list[str], message: str) -> None:
+    result = run("export", *args, "--graph", built.out / "graph.ttl")
+    assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_export_and_stats_refuse_unwritable_paths(run: Run, built: BuildResult, tmp_path: Path) -> None:
+    graph = built.out / "graph.ttl"
+    folder = run("export", "--format", "dot", "--output", tmp_path, "--graph", graph)
+    assert folder.returncode == 2 and "is a folder, expected a file to write" in folder.stderr
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    stats = run("stats", "--out", afile, "--graph", graph)
+    assert stats.returncode == 2 and "output folder is a file" in stats.stderr

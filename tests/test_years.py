@@ -80,3 +80,27 @@ def test_every_update_has_a_reason(plan: Plan) -> None:
             assert update.year.reason
             if update.year.year is not None:
                 assert 2019 <= update.year.year <= 2024
+
+
+def test_23_a_planned_reporting_period_dates_the_oldest_update(actions: dict[str, Action]) -> None:
+    # Oldest update (2-collaboration.txt:153-157): "During 2018–19, we have been represented …" and
+    # "During 2019–20, we will continue …" - written in 2019. The newest says "in June 2024" (l.132).
+    # Five updates cannot fill 2019-2024 without a gap, so only those two are certain.
+    assert years(actions["2.3"]) == [2024, None, None, None, 2019]
+
+
+def test_a_newer_copy_of_a_page_counts_its_new_round(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from actionkg.parse import parse_plan
+    from actionkg.sources import bundled_sources, read_source
+
+    text = bundled_sources()[0].text
+    commitment_end = text.index("Online Safety Live briefings.") + len("Online Safety Live briefings.")
+    newer = (
+        text[:commitment_end]
+        + "\n\n    In March 2025 we held the first Online Safety Live briefing of the year.\n\n    Action status: Ongoing.\n"
+        + text[commitment_end:]
+    )
+    page = tmp_path / "2-collaboration.txt"  # the same name as the bundled page, a newer capture
+    page.write_text(newer, encoding="utf-8")
+    plan = parse_plan([read_source(page)])
+    assert years(plan.actions[0]) == [2025, 2024, 2023, 2022, 2021, 2020, 2019]

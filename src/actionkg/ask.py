@@ -46,14 +46,10 @@ PATTERNS: list[tuple[str, str]] = [
         r"^(?:rank|list) (?:the )?(?:organi[sz]ations|stakeholders|partners)(?: by (?:number of )?actions)?" + _END,
         "organisations-by-actions",
     ),
-    (
-        rf"^(?:which|what) working groups(?: does {_WALES} sit on| are there)?{_PARENT}{_END}",
-        "working-groups",
-    ),
-    (
-        r"^(?:which|what) (?:groups|boards) does (?:wales|the welsh government) (?:sit on|belong to)" + _END,
-        "working-groups",
-    ),
+    (rf"^(?:which|what) (?:working )?groups does {_WALES} (?:sit on|belong to){_PARENT}{_END}", "wales-memberships"),
+    (rf"^(?:which|what) working groups are there{_PARENT}{_END}", "working-groups"),
+    (rf"^(?:list |show )?(?:the |all )?working groups{_PARENT}{_END}", "working-groups"),
+    (rf"^(?:which|what) boards does {_WALES} (?:sit on|belong to){_END}", "wales-memberships"),
     (
         rf"^(?:which|what) (?:guidance )?documents (?:came out of|were published by|did) (?:which|each|the) "
         rf"actions?(?: publish)?{_END}",
@@ -90,7 +86,8 @@ EXAMPLES = {
     "actions-involving": "which actions involve UKCIS?",
     "co-involved": "who works with NCSC?",
     "organisations-by-actions": "which organisations are involved in the most actions?",
-    "working-groups": "which working groups does Wales sit on?",
+    "working-groups": "which working groups are there, under which parent body?",
+    "wales-memberships": "which groups does Wales sit on?",
     "documents-by-action": "which guidance documents came out of which actions?",
     "document-history": "how have the documents changed?",
     "status-history": "what is the status history of action 2.27?",

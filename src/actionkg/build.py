@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from rdflib import Graph
 
 from .derive import Derived, derive
 from .errors import InputError
+from .files import write_all_atomic, write_atomic
 from .link import link_plan
 from .model import Plan
 from .parse import STATUS_LABELS, parse_plan
@@ -45,6 +45,17 @@ class BuildResult:
     @property
     def conforms(self) -> bool:
         return self.report.conforms
+
+
+def check_base(base: str) -> str:
+    """The instance base must be an absolute IRI ending in / or #, with nothing to escape."""
+    import re
+
+    if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", base) or re.search(r'[\x00-\x20<>"{}|^`\\]', base):
+        raise InputError("--base", f"not an absolute IRI: {base!r}")
+    if not base.endswith(("/", "#")):
+        raise InputError("--base", f"must end with / or #: {base!r}")
+    return base
 
 
 def build_date() -> int | None:
@@ -107,19 +118,6 @@ def summarise(plan: Plan, graph: Graph, report: Report, derived: Derived | None 
     return "\n".join(lines)
 
 
-def _atomic_write(path: Path, data: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        os.chmod(tmp, 0o644)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _canonical(value: Any) -> Any:
     """JSON-LD with every unordered array sorted (RDF has no order; `@list` keeps its own)."""
     if isinstance(value, dict):
@@ -150,6 +148,9 @@ def build(
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise InputError(out, "output folder is a file")
+    if any(parent.is_file() for parent in out.parents):
+        raise InputError(out, "cannot write here: a part of the path is a file, not a folder")
+    check_base(base)
     manifest = load_manifest()
     plan = load_plan(sources)
     registry = load_registry()
@@ -160,7 +161,7 @@ def build(
     summary = summarise(plan, graph, report, derived)
     result = BuildResult(plan, graph, report, summary, out)
     if not report.conforms:
-        _atomic_write(out / FAILED_REPORT, summary + "\n\n" + report.text() + "\n")
+        write_atomic(out / FAILED_REPORT, (summary + "\n\n" + report.text() + "\n").encode("utf-8"))
         result.written.append(out / FAILED_REPORT)
         return result
     files = serialise(graph)
@@ -173,8 +174,7 @@ def build(
     files["report.txt"] = "\n".join(
         [summary, "", report.text(), "", f"Reporting years not settled ({len(unsettled)}):", *unsettled, ""]
     )
-    for name in OUTPUTS:
-        _atomic_write(out / name, files[name])
-        result.written.append(out / name)
+    write_all_atomic({out / name: files[name].encode("utf-8") for name in OUTPUTS})
+    result.written += [out / name for name in OUTPUTS]
     (out / FAILED_REPORT).unlink(missing_ok=True)
     return result

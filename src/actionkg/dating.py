@@ -61,15 +61,18 @@ def is_future(sentence: str) -> bool:
 def _year_of(match: re.Match[str], opens_sentence: bool, kind: str) -> int:
     """The year a phrase points at.
 
-    A range such as 2018–19 that opens a sentence ("In 2018–19, …") is a reporting period:
-    it points at the round after it, its end year. Elsewhere a range is a lower bound by its
+    A range such as 2018–19 that opens a sentence is a reporting period. Reported ("In 2018–19,
+    we …") it points at the round after it, its end year; planned ("During 2019–20, we will …")
+    it is written in the round of its first year. Elsewhere a range is a lower bound by its
     first year and an upper bound by its last.
     """
     year, end = int(match.group("year")), match.group("end")
     if not end:
         return year
     last = int(str(year)[: 4 - len(end)] + end)
-    return last if opens_sentence or kind == "before" else year
+    if opens_sentence:
+        return year if kind == "before" else last
+    return last if kind == "before" else year
 
 
 def markers(update: ProgressUpdate, index: LineIndex) -> list[Marker]:
@@ -127,7 +130,8 @@ def _span(first: int, last: int) -> str:
 
 def date_section(section: Section, first_round: int) -> None:
     index = LineIndex(section.source.text)
-    newest = section.source.newest_update_year or newest_round(section)
+    rounds = [y for y in (section.source.newest_update_year, newest_round(section)) if y is not None]
+    newest = max(rounds) if rounds else None  # a newer copy of a page may hold a round the manifest lacks
     for action in section.actions:
         oldest_first = list(reversed(action.updates))
         if not oldest_first:

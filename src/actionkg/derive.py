@@ -121,7 +121,9 @@ def document_events(action: Action, registry: Registry, launched: str) -> list[D
     verb's object (`_is_object`); a
     document named just before "was/has been … published" (passive) counts when the action's
     commitment names it too. Events dated before the plan's launch are background, not the
-    action's work. The date is the month and year (or year) the sentence states.
+    action's work. The date is the month and year (or year) the sentence states. It is a
+    revision when the verb phrase or the words just before the name say so ("was updated and
+    published", "the refreshed Digital Competence Framework").
     """
     in_commitment = {m.entity for m in action.mentions if m.owner == "commitment"}
     events: dict[tuple[str, str, str | None], list[Mention]] = {}
@@ -134,19 +136,21 @@ def document_events(action: Action, registry: Registry, launched: str) -> list[D
         for verb in _ACTIVE.finditer(sentence):
             after = [m for m in docs if m.passage.span.start - base >= verb.end()]
             if after and _is_object(sentence[verb.end() : after[0].passage.span.start - base]):
-                chosen.append((after[0], verb.group(1).lower()))
+                chosen.append((after[0], verb.group(0)))
         for verb in _PASSIVE.finditer(sentence):
             before = [m for m in docs if m.passage.span.end - base <= verb.start()]
             if before and before[-1].entity in in_commitment:
-                chosen.append((before[-1], verb.group(1).lower()))
-        for mention, word in chosen:
+                chosen.append((before[-1], verb.group(0)))
+        for mention, phrase in chosen:
             entity = registry[mention.entity]
             if entity.publisher not in (None, WELSH_GOVERNMENT):
                 continue
             date = _date(readable(sentence))
             if date is not None and date < launched:
                 continue
-            kind = "revised" if word in _REVISION else "published"
+            before_name = sentence[max(0, mention.passage.span.start - base - 24) : mention.passage.span.start - base]
+            revised = any(w in _REVISION for w in re.findall(r"[a-z]+", f"{phrase} {before_name}".lower()))
+            kind = "revised" if revised else "published"
             events.setdefault((entity.slug, kind, date), []).append(mention)
     return [DocumentEvent(action.number, slug, kind, date, tuple(ms)) for (slug, kind, date), ms in events.items()]
 

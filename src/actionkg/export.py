@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import html
 import json
-import os
 import shutil
 import subprocess
 import sys
-import tempfile
 from collections.abc import Callable
 from importlib.resources import files
 from pathlib import Path
@@ -21,6 +19,7 @@ from typing import Any
 import networkx as nx
 
 from .errors import InputError, OutsideError
+from .files import write_atomic
 
 FORMATS = ("graphml", "gexf", "dot", "cytoscape", "svg", "png", "html")
 ATTRIBUTION = "Contains public sector information licensed under the Open Government Licence v3.0"
@@ -145,19 +144,6 @@ def vendor_script() -> str:
     return path.read_text(encoding="utf-8")
 
 
-def _atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def serialise_view(g: nx.Graph, fmt: str, title: str = "", details: dict[str, Any] | None = None) -> bytes:
     if fmt not in FORMATS:
         raise InputError("--format", f"unknown format {fmt!r} (expected one of: {', '.join(FORMATS)})")
@@ -190,7 +176,7 @@ def write_view(
             raise InputError("--output", "png is binary: give --output FILE")
         sys.stdout.write(data.decode("utf-8"))
         return
-    _atomic(output, data)
+    write_atomic(output, data)
 
 
 def escape(text: object) -> str:

@@ -30,8 +30,10 @@ class Source:
 
     @property
     def key(self) -> str:
-        """Stable key for IRIs: the file name without its extension."""
-        return self.file.rsplit(".", 1)[0]
+        """Stable key for IRIs: the file name without its extension, percent-encoded."""
+        from urllib.parse import quote
+
+        return quote(self.file.rsplit(".", 1)[0], safe="-._~")
 
 
 @dataclass(frozen=True)

@@ -220,6 +220,8 @@ def _paragraphs(lines: list[_Line]) -> list[tuple[str, list[_Line]]]:
             out.append(("blank", []))
             continue
         indent, content = line.indent, line.content
+        if "\t" in line.text[: len(line.text) - len(line.text.lstrip())]:
+            raise InputError("", "tab in the indentation; the layout is read from spaces", line.number)
         if content.startswith("•") and indent in (1, 2, 3):
             out.append(("bullet", [line]))
             continue
@@ -261,6 +263,11 @@ def parse_source(source: Source) -> Section:
 
 
 def parse_plan(sources: Sequence[Source], first_round: int = 2019) -> Plan:
+    keys: dict[str, str] = {}
+    for source in sources:
+        other = keys.setdefault(source.key, source.display)
+        if other != source.display:
+            raise InputError(source.display, f"has the same file name as {other}; sources need distinct names")
     sections = [parse_source(source) for source in sources]
     numbers = [s.number for s in sections]
     for section in sections:

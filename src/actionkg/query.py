@@ -173,6 +173,8 @@ def resolve(engine: Engine, param: str, value: str) -> Term:
         if not re.fullmatch(r"\d{4}", value.strip()):
             raise InputError("--param year", f"expected a year such as 2023, got {value!r}")
         return Term.literal(value.strip(), "http://www.w3.org/2001/XMLSchema#integer")
+    if not value.strip():
+        raise InputError(f"--param {param}", "needs some text to look for")
     return Term.literal(value)  # free text: a plain literal, never part of the query text
 
 
@@ -281,5 +283,7 @@ def parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
         if "=" not in pair:
             raise InputError("--param", f"expected NAME=VALUE, got {pair!r}")
         key, value = pair.split("=", 1)
+        if key.strip() in out:
+            raise InputError("--param", f"{key.strip()} is given twice")
         out[key.strip()] = value
     return out

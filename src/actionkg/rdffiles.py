@@ -29,5 +29,5 @@ def load_rdf(path: str | Path) -> Graph:
         return Graph().parse(p, format=fmt)
     except Exception as exc:  # rdflib raises many parser-specific types
         text = " ".join(str(exc).split())
-        line = getattr(exc, "lines", None)
-        raise InputError(path, f"not valid {fmt}: {text[:200]}", line if isinstance(line, int) else None) from None
+        line = getattr(exc, "lines", None)  # rdflib counts lines from 0
+        raise InputError(path, f"not valid {fmt}: {text[:200]}", line + 1 if isinstance(line, int) else None) from None

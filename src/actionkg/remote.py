@@ -173,7 +173,12 @@ class RemoteEngine:
 
             from .store import _from_rdflib
 
-            graph = Graph().parse(data=self._ask(text, accept="rdf"), format="turtle")
+            body = self._ask(text, accept="rdf")
+            try:
+                graph = Graph().parse(data=body, format="turtle")
+            except Exception:  # rdflib's parsers raise many types
+                preview = body[:60].decode("utf-8", "replace").replace("\n", " ")
+                raise OutsideError(self.endpoint, f"malformed answer (not Turtle): {preview!r}") from None
             return [(_from_rdflib(s), _from_rdflib(p), _from_rdflib(o)) for s, p, o in graph]
         return self._parse(self._ask(text))
 

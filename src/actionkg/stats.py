@@ -11,7 +11,8 @@ from pathlib import Path
 
 import networkx as nx
 
-from .export import ATTRIBUTION, _atomic
+from .export import ATTRIBUTION
+from .files import write_atomic
 from .store import Engine
 from .views import PREFIX, co_involvement, load_facts, select_actions
 
@@ -87,6 +88,10 @@ def chart(counts: dict[str, Counter[str]], fmt: str) -> bytes:
 
 
 def write_stats(engine: Engine, out: Path) -> tuple[list[Ranked], list[list[str]], dict[str, Counter[str]]]:
+    if out.exists() and not out.is_dir():
+        from .errors import InputError
+
+        raise InputError(out, "output folder is a file")
     ranked, communities = stakeholder_ranking(engine)
     counts = status_by_year(engine)
     table = io.StringIO()
@@ -94,19 +99,19 @@ def write_stats(engine: Engine, out: Path) -> tuple[list[Ranked], list[list[str]
     writer.writerow(["rank", "name", "degree", "degree_centrality", "betweenness", "community"])
     for i, r in enumerate(ranked, 1):
         writer.writerow([i, r.name, r.degree, r.degree_centrality, r.betweenness, r.community])
-    _atomic(out / "stakeholders.csv", table.getvalue().encode("utf-8"))
+    write_atomic(out / "stakeholders.csv", table.getvalue().encode("utf-8"))
     groups = io.StringIO()
     writer = csv.writer(groups, lineterminator="\n")
     writer.writerow(["community", "size", "members"])
     for i, members in enumerate(communities, 1):
         writer.writerow([i, len(members), "; ".join(members)])
-    _atomic(out / "communities.csv", groups.getvalue().encode("utf-8"))
+    write_atomic(out / "communities.csv", groups.getvalue().encode("utf-8"))
     years = io.StringIO()
     writer = csv.writer(years, lineterminator="\n")
     writer.writerow(["year", *STATUSES])
     for year, c in counts.items():
         writer.writerow([year, *(c[s] for s in STATUSES)])
-    _atomic(out / "status-by-year.csv", years.getvalue().encode("utf-8"))
+    write_atomic(out / "status-by-year.csv", years.getvalue().encode("utf-8"))
     for fmt in ("png", "svg"):
-        _atomic(out / f"status-by-year.{fmt}", chart(counts, fmt))
+        write_atomic(out / f"status-by-year.{fmt}", chart(counts, fmt))
     return ranked, communities, counts

@@ -6,17 +6,19 @@ reused while the graph's content hash is unchanged, so a query does not re-parse
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
 import tempfile
-from collections.abc import Mapping
+import time
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
 import pyoxigraph as ox
 
-from .errors import InputError
+from .errors import InputError, OutsideError
 from .terms import Result, Term
 
 HASH_FILE = "SOURCE_SHA256"
@@ -80,27 +82,33 @@ class OxigraphEngine:
             return self.store.query(text, substitutions=subs or None)
         except SyntaxError as exc:
             raise InputError("query", f"not valid SPARQL: {' '.join(str(exc).split())}") from None
+        except OSError as exc:  # a SERVICE call that could not be made
+            raise OutsideError(
+                "query", f"the query could not be answered: {' '.join(str(exc).split())[:200]}"
+            ) from None
 
     def select(self, text: str, bindings: Mapping[str, Term] | None = None) -> Result:
-        solutions = self._query(text, bindings)
-        names = [v.value for v in solutions.variables]
-        rows = []
-        for solution in solutions:
-            row = {}
-            for name in names:
-                value = solution[name]
-                if value is not None:
-                    row[name] = from_ox(value)
-            rows.append(row)
+        with _answering():
+            solutions = self._query(text, bindings)
+            names = [v.value for v in solutions.variables]
+            rows = []
+            for solution in solutions:
+                row = {}
+                for name in names:
+                    value = solution[name]
+                    if value is not None:
+                        row[name] = from_ox(value)
+                rows.append(row)
         return Result(names, rows)
 
     def run(self, text: str) -> Result | bool | list[tuple[Term, Term, Term]]:
-        answer = self._query(text)
-        if isinstance(answer, ox.QueryBoolean):
-            return bool(answer)
-        if isinstance(answer, ox.QuerySolutions):
-            return self.select(text)
-        return [(from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)) for t in answer]
+        with _answering():
+            answer = self._query(text)
+            if isinstance(answer, ox.QueryBoolean):
+                return bool(answer)
+            if isinstance(answer, ox.QuerySolutions):
+                return self.select(text)
+            return [(from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)) for t in answer]
 
     def triple_count(self) -> int:
         solutions = self.store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
@@ -108,24 +116,45 @@ class OxigraphEngine:
         return int(next(iter(solutions))["n"].value)
 
 
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())[:200]
+
+
+@contextlib.contextmanager
+def _answering() -> Iterator[None]:
+    """A SERVICE call that cannot be made fails while the answer is read: an outside failure."""
+    try:
+        yield
+    except OSError as exc:
+        raise OutsideError("query", f"the query could not be answered: {_one_line(exc)}") from None
+
+
 def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def open_oxigraph(path: str | Path) -> OxigraphEngine:
-    """The graph in a persisted Oxigraph store beside it, rebuilt when the graph changed."""
+    """The graph in a persisted Oxigraph store beside it, one folder per content hash.
+
+    `graph.ttl.oxigraph/<hash>/` is built in a temporary folder and renamed into place, so two
+    processes opening a new graph at once both end up reading one complete store; a folder
+    once in place is never changed or deleted while it is current. Older hashes are removed
+    once they are an hour old. Where no store can be written or opened, the graph is loaded
+    into memory instead.
+    """
     path = Path(path)
     _check(path)
     digest = _digest(path)
-    store_dir = path.with_name(path.name + ".oxigraph")
-    marker = store_dir / HASH_FILE
-    if marker.is_file() and marker.read_text().strip() == digest:
+    root = path.with_name(path.name + ".oxigraph")
+    store_dir = root / digest[:32]
+    if (store_dir / HASH_FILE).is_file():
         try:
             return OxigraphEngine(ox.Store.read_only(str(store_dir)))
-        except OSError:
-            pass  # unreadable store: rebuild it below
+        except (OSError, RuntimeError):
+            return OxigraphEngine(_in_memory(path))
     try:
-        tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.oxigraph.", dir=path.parent))
+        root.mkdir(exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".building.", dir=root))
     except OSError:
         return OxigraphEngine(_in_memory(path))  # read-only folder: no persisted store
     try:
@@ -137,13 +166,26 @@ def open_oxigraph(path: str | Path) -> OxigraphEngine:
         store.flush()
         del store
         (tmp / HASH_FILE).write_text(digest + "\n")
-        if store_dir.exists():
-            shutil.rmtree(store_dir)
-        os.replace(tmp, store_dir)
+        with contextlib.suppress(OSError):  # another process put the same store in place first: use it
+            os.rename(tmp, store_dir)
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
-    return OxigraphEngine(ox.Store.read_only(str(store_dir)))
+    _prune(root, keep=store_dir.name)
+    try:
+        return OxigraphEngine(ox.Store.read_only(str(store_dir)))
+    except (OSError, RuntimeError):
+        return OxigraphEngine(_in_memory(path))
+
+
+def _prune(root: Path, keep: str, age: float = 3600.0) -> None:
+    now = time.time()
+    for old in root.iterdir():
+        try:
+            if old.name != keep and now - old.stat().st_mtime > age:
+                shutil.rmtree(old, ignore_errors=True)
+        except OSError:
+            continue
 
 
 def _in_memory(path: Path) -> ox.Store:
@@ -170,28 +212,42 @@ class RdflibEngine:
         _check(Path(path))
         return cls(load_rdf(path))
 
+    def _query(self, text: str, init: Mapping[Any, Any] | None = None) -> Any:
+        from pyparsing import ParseException
+
+        try:
+            return self.graph.query(text, initBindings=init or {})
+        except ParseException as exc:
+            raise InputError("query", f"not valid SPARQL: {' '.join(str(exc).split())[:200]}") from None
+        except OSError as exc:  # a SERVICE call that could not be made
+            raise OutsideError(
+                "query", f"the query could not be answered: {' '.join(str(exc).split())[:200]}"
+            ) from None
+
     def select(self, text: str, bindings: Mapping[str, Term] | None = None) -> Result:
         from rdflib import Variable
 
         init = {Variable(k): _to_rdflib(v) for k, v in (bindings or {}).items()}
-        answer = self.graph.query(text, initBindings=init)
-        names = [str(v) for v in answer.vars]
-        rows = []
-        for solution in answer:
-            row = {}
-            for name, value in zip(names, solution, strict=True):
-                if value is not None:
-                    row[name] = _from_rdflib(value)
-            rows.append(row)
+        with _answering():
+            answer = self._query(text, init)
+            names = [str(v) for v in answer.vars]
+            rows = []
+            for solution in answer:
+                row = {}
+                for name, value in zip(names, solution, strict=True):
+                    if value is not None:
+                        row[name] = _from_rdflib(value)
+                rows.append(row)
         return Result(names, rows)
 
     def run(self, text: str) -> Result | bool | list[tuple[Term, Term, Term]]:
-        answer = self.graph.query(text)
-        if answer.type == "ASK":
-            return bool(answer.askAnswer)
-        if answer.type == "SELECT":
-            return self.select(text)
-        return [(_from_rdflib(s), _from_rdflib(p), _from_rdflib(o)) for s, p, o in answer]
+        with _answering():
+            answer = self._query(text)
+            if answer.type == "ASK":
+                return bool(answer.askAnswer)
+            if answer.type == "SELECT":
+                return self.select(text)
+            return [(_from_rdflib(s), _from_rdflib(p), _from_rdflib(o)) for s, p, o in answer]
 
     def triple_count(self) -> int:
         return len(self.graph)

@@ -31,6 +31,7 @@ _TYPE_NAMES = {
     "TrainingModule": "document", "Resource": "document",
 }  # fmt: skip
 VIEWS = ("stakeholders", "co-involvement", "documents", "full")
+STATUSES = ("Ongoing", "In progress", "Delivered", "Closed")
 
 
 @dataclass
@@ -238,6 +239,11 @@ def build_view(
     if view not in VIEWS:
         raise InputError("--view", f"unknown view {view!r} (expected one of: {', '.join(VIEWS)})")
     facts = load_facts(engine)
+    if view == "full" and (section or status or updated_since):
+        raise InputError("--view", "the full view takes no --section, --status or --updated-since; use --org")
+    known = {a["status"].casefold(): a["status"] for a in facts.actions.values()}
+    if status is not None and status.casefold() not in known | {s.casefold(): s for s in STATUSES}:
+        raise InputError("--status", f"unknown status {status!r} (expected one of: {', '.join(STATUSES)})")
     actions = select_actions(facts, section, status, updated_since)
     if section is not None and not actions and section not in {a["section"] for a in facts.actions.values()}:
         raise InputError("--section", f"no loaded section {section!r}")
