@@ -10,7 +10,7 @@ import threading
 import time
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -76,9 +76,29 @@ class Virtuoso:
 
 
 @contextmanager
-def virtuoso(folder: Path, binary: str) -> Iterator[Virtuoso]:
-    """A fresh Virtuoso with its own ini, database folder and free loopback ports; stopped by PID."""
+def virtuoso(folder: Path, binary: str, attempts: int = 3) -> Iterator[Virtuoso]:
+    """A fresh Virtuoso with its own ini, database folder and free loopback ports; stopped by PID.
+
+    A port found free can be taken before Virtuoso binds it: then it starts again on new ports.
+    """
+    for attempt in range(attempts):
+        with ExitStack() as stack:
+            try:
+                running = stack.enter_context(_start_virtuoso(folder / f"try{attempt}", binary))
+            except RuntimeError:
+                if attempt == attempts - 1:
+                    raise
+                continue
+            yield running
+            return
+
+
+@contextmanager
+def _start_virtuoso(folder: Path, binary: str) -> Iterator[Virtuoso]:
+    folder.mkdir(parents=True)
     sql_port, http_port = free_port(), free_port()
+    while http_port == sql_port:
+        http_port = free_port()
     ini = folder / "virtuoso.ini"
     ini.write_text(VIRTUOSO_INI.format(dir=folder, sql_port=sql_port, http_port=http_port))
     log = (folder / "stdout.log").open("wb")

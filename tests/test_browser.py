@@ -134,11 +134,23 @@ def test_screenshot_shows_the_network(browser, page: Path, tmp_path: Path) -> No
     _open(browser, page)
     shot = tmp_path / "view.png"
     browser.save_screenshot(str(shot))
-    image = Image.open(shot).convert("RGB")
-    background = image.getpixel((image.width - 2, image.height // 2))
-    pixels = list(image.getdata())
+    box = browser.execute_script(
+        "const r = document.getElementById('cy').getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom];"
+    )
+    ratio = browser.execute_script("return window.devicePixelRatio")
+    canvas = (
+        Image.open(shot).convert("RGB").crop(tuple(int(v * ratio) + (2 if i < 2 else -2) for i, v in enumerate(box)))
+    )
+    background = (255, 255, 255)  # the picture's own background, inside its border
+    pixels = list(canvas.getdata())
     differing = sum(1 for p in pixels if sum(abs(a - b) for a, b in zip(p, background, strict=True)) > 30)
     assert differing / len(pixels) > 0.05
+    browser.execute_script("cy.elements().remove()")
+    browser.save_screenshot(str(shot))
+    empty = (
+        Image.open(shot).convert("RGB").crop(tuple(int(v * ratio) + (2 if i < 2 else -2) for i, v in enumerate(box)))
+    )
+    assert sum(1 for p in empty.getdata() if sum(abs(a - b) for a, b in zip(p, background, strict=True)) > 30) == 0
 
 
 def test_html_is_self_contained(page: Path, run: Run) -> None:

@@ -81,9 +81,17 @@ def test_outputs_parse_to_the_same_graph(built: BuildResult) -> None:
 
 
 def test_summary_counts(built: BuildResult) -> None:
-    first = built.summary.splitlines()[0]
-    assert first.startswith("3 sections, 50 actions, ")
-    assert "(2 to actions not loaded: 3.3, 3.8)" in first
+    # read from the pages with grep: 156 "Action status" lines (112, 36 and 8 per page); the statuses
+    # 110 Ongoing, 31 In progress, 10 Delivered, 5 Closed; eight "action N.N" references in five actions
+    lines = built.summary.splitlines()
+    assert (
+        lines[0]
+        == "3 sections, 50 actions, 156 progress updates, 8 cross-references (2 to actions not loaded: 3.3, 3.8)"
+    )
+    assert [line.split()[-3:-1] for line in lines[1:4]] == [["112", "updates"], ["36", "updates"], ["8", "updates"]]
+    assert lines[4] == "Updates by status: Ongoing 110, In progress 31, Delivered 10, Closed 5"
+    # the first status line under each bullet; 7.5-7.7 have none
+    assert lines[6] == "Actions by latest status: Ongoing 28, In progress 4, Delivered 10, Closed 5, no update yet 3"
 
 
 BAD_PAGES = {

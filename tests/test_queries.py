@@ -211,7 +211,7 @@ def test_unknown_org_suggests_close_names(run: Run, built: BuildResult) -> None:
     assert result.returncode == 2
     assert (
         result.stderr.strip()
-        == "actionkg: error: --param organisation: unknown organisation 'UKSCIS'; closest: UKCIS, UKCCIS, UKSIC"
+        == "actionkg: error: --param org: unknown organisation 'UKSCIS'; closest: UKCIS, UKCCIS, UKSIC"
     )
 
 

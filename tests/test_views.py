@@ -164,7 +164,7 @@ def test_export_cli_writes_svg_and_png(run: Run, built: BuildResult, tmp_path: P
     png = run("export", "--view", "documents", "--format", "png", "--output", tmp_path / "d.png", "--graph", graph)
     assert png.returncode == 0 and (tmp_path / "d.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     bad = run("export", "--view", "stakeholders", "--org", "Ministry of Magic", "--graph", graph)
-    assert bad.returncode == 2 and "unknown organisation" in bad.stderr
+    assert bad.returncode == 2 and "actionkg: error: --org: unknown organisation 'Ministry of Magic'" in bad.stderr
 
 
 def test_stats(run: Run, built: BuildResult, tmp_path: Path) -> None:
@@ -237,3 +237,18 @@ def test_export_and_stats_refuse_unwritable_paths(run: Run, built: BuildResult, 
     afile.write_text("x")
     stats = run("stats", "--out", afile, "--graph", graph)
     assert stats.returncode == 2 and "output folder is a file" in stats.stderr
+
+
+def test_pictures_doc_shows_current_stats(run: Run, built: BuildResult, tmp_path: Path) -> None:
+    out = run("stats", "--graph", built.out / "graph.ttl", "--out", "build/stats", cwd=tmp_path).stdout
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "pictures.md").read_text(encoding="utf-8")
+    assert "$ actionkg stats\n" + out in doc, "regenerate the stats block in docs/pictures.md"
+
+
+def test_status_by_year_adds_up_to_the_status_lines(run: Run, built: BuildResult, tmp_path: Path) -> None:
+    # grep -o -i "Action status: *[A-Za-z ]*" over the three pages: 110 Ongoing, 31 In progress,
+    # 10 Delivered, 5 Closed - 156 status lines, one per update
+    run("stats", "--graph", built.out / "graph.ttl", "--out", tmp_path)
+    rows = [line.split(",") for line in (tmp_path / "status-by-year.csv").read_text().splitlines()[1:]]
+    totals = [sum(int(r[i]) for r in rows) for i in range(1, 5)]
+    assert totals == [110, 31, 10, 5]

@@ -270,7 +270,7 @@ def _progress(message: str) -> None:
               default="graphml", show_default=True)  # fmt: skip
 @click.option("--output", type=click.Path(path_type=Path), default=None, help="File to write (default: stdout).")
 @click.option("--section", default=None, help="Only actions of this section (e.g. 2).")
-@click.option("--org", default=None, help="Only the neighbourhood of this organisation (label, acronym or IRI).")
+@click.option("--org", default=None, help="Only the neighbourhood of this organisation (label, alias, acronym or IRI).")
 @click.option("--depth", type=click.IntRange(1), default=1, show_default=True, help="With --org: how many steps.")
 @click.option("--status", default=None, help="Only actions whose latest status is this.")
 @click.option("--updated-since", type=int, default=None, help="Only actions with an update in or after this year.")
@@ -309,7 +309,7 @@ def export(
               help="Folder for stakeholders.csv, communities.csv and the status-by-year chart (PNG, SVG).")  # fmt: skip
 @handled
 def stats(graph: Path | None, out: Path) -> None:
-    """Rank stakeholders by centrality, find communities, chart actions by status per year."""
+    """Rank stakeholders by centrality, find communities, chart updates by status per year."""
     from .stats import STATUSES, write_stats
 
     ranked, communities, counts = write_stats(_open(graph, "oxigraph"), out)
@@ -366,5 +366,17 @@ def push(
         click.echo(f"The server holds {count} triples in <{named_graph}>.")
 
 
+def run() -> None:
+    """The console script: usage errors too are one line and exit 2."""
+    try:
+        main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("actionkg: aborted", err=True)
+        sys.exit(EXIT_NEGATIVE)
+    except click.ClickException as exc:
+        click.echo(f"actionkg: error: {exc.format_message()}", err=True)
+        sys.exit(exc.exit_code)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    main()
+    run()

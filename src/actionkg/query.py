@@ -107,16 +107,16 @@ PREFIX akg: <https://w3id.org/actionkg/ontology#>
 SELECT ?concept ?label WHERE { ?concept skos:inScheme akg:ActionStatusScheme ; skos:prefLabel ?label }"""
 
 
-def _unknown(kind: str, value: str, known: list[str]) -> InputError:
+def _unknown(kind: str, value: str, known: list[str], option: str) -> InputError:
     close = difflib.get_close_matches(value, known, n=5, cutoff=0.5)
     if not close:
         folded = fold(value)
         close = [k for k in known if folded and folded in fold(k)][:5]
     hint = f"; closest: {', '.join(close)}" if close else ""
-    return InputError(f"--param {kind}", f"unknown {kind} {value!r}{hint}")
+    return InputError(option, f"unknown {kind} {value!r}{hint}")
 
 
-def resolve_entity(engine: Engine, value: str, bodies_only: bool) -> Term:
+def resolve_entity(engine: Engine, value: str, bodies_only: bool, option: str = "--param entity") -> Term:
     kind = "organisation" if bodies_only else "entity"
     rows = engine.select(_ENTITY_NAMES).rows
     if bodies_only:
@@ -132,8 +132,8 @@ def resolve_entity(engine: Engine, value: str, bodies_only: bool) -> Term:
         return Term.iri(matches.pop())
     if len(matches) > 1:
         labels = sorted({r["label"].value for r in rows if r["entity"].value in matches})
-        raise InputError(f"--param {kind}", f"{value!r} names more than one {kind}: {', '.join(labels)}")
-    raise _unknown(kind, value, sorted({r["label"].value for r in rows} | {r["name"].value for r in rows}))
+        raise InputError(option, f"{value!r} names more than one {kind}: {', '.join(labels)}")
+    raise _unknown(kind, value, sorted({r["label"].value for r in rows} | {r["name"].value for r in rows}), option)
 
 
 def resolve_action(engine: Engine, value: str) -> Term:
@@ -142,7 +142,7 @@ def resolve_action(engine: Engine, value: str) -> Term:
     for row in sorted(rows, key=lambda r: r["action"].value):
         if number in (row["number"].value, row["action"].value):
             return row["action"]
-    raise _unknown("action", value, sorted((r["number"].value for r in rows), key=_number_key))
+    raise _unknown("action", value, sorted((r["number"].value for r in rows), key=_number_key), "--param action")
 
 
 def _number_key(number: str) -> tuple[int, ...]:
@@ -156,15 +156,15 @@ def resolve_status(engine: Engine, value: str) -> Term:
             value == row["concept"].value
         ):
             return row["concept"]
-    raise _unknown("status", value, sorted(r["label"].value for r in rows))
+    raise _unknown("status", value, sorted(r["label"].value for r in rows), "--param status")
 
 
 def resolve(engine: Engine, param: str, value: str) -> Term:
     """A user's value for a parameter → the RDF term bound to the query's variable."""
     if param == "org":
-        return resolve_entity(engine, value, bodies_only=True)
+        return resolve_entity(engine, value, bodies_only=True, option="--param org")
     if param == "entity":
-        return resolve_entity(engine, value, bodies_only=False)
+        return resolve_entity(engine, value, bodies_only=False, option="--param entity")
     if param == "action":
         return resolve_action(engine, value)
     if param == "status":

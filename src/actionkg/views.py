@@ -258,7 +258,7 @@ def build_view(
     if org is not None:
         from .query import resolve_entity
 
-        centre = resolve_entity(engine, org, bodies_only=True).value
+        centre = resolve_entity(engine, org, bodies_only=True, option="--org").value
         if centre not in g:
             raise InputError("--org", f"{org!r} is not in the {view} view with these filters")
         g = nx.ego_graph(g, centre, radius=depth, undirected=True)
