@@ -20,9 +20,9 @@ from pathlib import Path
 
 from rdflib import Graph, URIRef
 
-from actionkg.build import build
-from actionkg.query import catalogue, run_catalogue
-from actionkg.store import RdflibEngine, open_oxigraph
+from actionkg.graph.build import build
+from actionkg.questions.query import catalogue, run_catalogue
+from actionkg.questions.store import RdflibEngine, open_oxigraph
 
 BASE = "https://w3id.org/actionkg/id/"
 

@@ -2,7 +2,7 @@
 # One entry point for people and CI.
 #   bash scripts/dev.sh build   set up, then build the graph from the bundled pages and print its summary
 #   bash scripts/dev.sh check   set up (Python and npm packages; Debian's Virtuoso, Graphviz and Chromium
-#                               when run as root), then run ruff, mypy and the whole test suite
+#                               when run as root), then run ruff, mypy, the import contracts and the whole test suite
 #   bash scripts/dev.sh setup   only set up (.venv with actionkg installed in editable mode)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -64,6 +64,7 @@ case "${1:-}" in
     "$VENV/bin/ruff" check src tests bench
     "$VENV/bin/ruff" format --check src tests bench
     "$VENV/bin/mypy"
+    "$VENV/bin/lint-imports" --no-logo --no-cache   # the wings' import contracts (pyproject.toml)
     exec "$VENV/bin/pytest" -q
     ;;
   *)

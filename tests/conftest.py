@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from actionkg.build import BuildResult, build, load_plan
-from actionkg.model import Action, Plan
-from actionkg.query import catalogue, run_catalogue
-from actionkg.store import Engine
-from actionkg.terms import Result, Term
+from actionkg.core.terms import Result, Term
+from actionkg.graph.build import BuildResult, build, load_plan
+from actionkg.pages.model import Action, Plan
+from actionkg.questions.query import catalogue, run_catalogue
+from actionkg.questions.store import Engine
 
 FIXTURES = Path(__file__).parent / "fixtures"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")

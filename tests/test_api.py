@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 import actionkg
-from actionkg.build import BuildResult
-from actionkg.store import HASH_FILE, open_oxigraph
+from actionkg.graph.build import BuildResult
+from actionkg.questions.store import HASH_FILE, open_oxigraph
 
 
 def test_load_and_query_returns_plain_rows(built: BuildResult, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -81,9 +81,9 @@ def test_query_command_imports_neither_pyshacl_nor_networkx(built: BuildResult) 
 
 
 def test_queries_doc_is_current(built: BuildResult) -> None:
-    from actionkg.docs import queries_markdown
+    from actionkg.questions.docs import queries_markdown
 
     committed = (Path(__file__).resolve().parents[1] / "docs" / "queries.md").read_text(encoding="utf-8")
     assert queries_markdown(built.out / "graph.ttl") == committed, (
-        "regenerate: python -m actionkg.docs build/graph.ttl > docs/queries.md"
+        "regenerate: python -m actionkg.questions.docs build/graph.ttl > docs/queries.md"
     )

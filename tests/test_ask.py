@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from actionkg.ask import EXAMPLES, map_question
-from actionkg.build import BuildResult
-from actionkg.query import catalogue
+from actionkg.graph.build import BuildResult
+from actionkg.questions.ask import EXAMPLES, map_question
+from actionkg.questions.query import catalogue
 
 from .conftest import Run
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from actionkg.build import BuildResult
+from actionkg.graph.build import BuildResult
 
 from .conftest import Run, need_tool
 
@@ -61,7 +61,7 @@ def _open(driver, page: Path) -> None:  # type: ignore[no-untyped-def]
 
 def test_page_loads_offline_with_every_node_and_no_console_errors(browser, page: Path, built: BuildResult) -> None:  # type: ignore[no-untyped-def]
     _open(browser, page)
-    from actionkg.store import open_oxigraph
+    from actionkg.questions.store import open_oxigraph
 
     ox = open_oxigraph(built.out / "graph.ttl")
     query = """PREFIX akg: <https://w3id.org/actionkg/ontology#>

@@ -12,9 +12,9 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF, XSD
 
-from actionkg import build as build_module
-from actionkg.build import OUTPUTS, BuildResult, build
-from actionkg.vocab import AKG, OA, SCHEMA
+from actionkg.core.vocab import AKG, OA, SCHEMA
+from actionkg.graph import build as build_module
+from actionkg.graph.build import OUTPUTS, BuildResult, build
 
 from .conftest import FIXTURES, Run
 
@@ -216,7 +216,7 @@ def test_console_script_and_python_dash_m(run: Run) -> None:
 
 
 def test_graph_default_path(monkeypatch: pytest.MonkeyPatch) -> None:
-    from actionkg.config import default_graph_path
+    from actionkg.core.config import default_graph_path
 
     monkeypatch.delenv("ACTIONKG_GRAPH", raising=False)
     assert default_graph_path() == Path("build") / "graph.ttl"

@@ -6,8 +6,8 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, XSD
 
-from actionkg.build import BuildResult
-from actionkg.vocab import AKG, ORG
+from actionkg.core.vocab import AKG, ORG
+from actionkg.graph.build import BuildResult
 
 ID = "https://w3id.org/actionkg/id/"
 
@@ -129,7 +129,7 @@ def test_involves_rule_on_its_own() -> None:
     """The CONSTRUCT alone: a mention of a unit's predecessor reaches the unit's parent's successor."""
     from rdflib.namespace import RDF
 
-    from actionkg.rdf_links import add_involves
+    from actionkg.graph.rdf_links import add_involves
 
     g = Graph()
     a, text, m = action("1.1"), URIRef(f"{ID}action/1.1/original"), URIRef(f"{ID}m")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from actionkg.link import Matcher, link_plan, sentences
-from actionkg.model import Action, Plan
-from actionkg.names import fold
-from actionkg.registry import Registry, load_registry
+from actionkg.core.names import fold
+from actionkg.linking.link import Matcher, link_plan, sentences
+from actionkg.linking.registry import Registry, load_registry
+from actionkg.pages.model import Action, Plan
 
 
 @pytest.fixture(scope="module")
@@ -17,7 +17,7 @@ def registry() -> Registry:
 
 @pytest.fixture(scope="module")
 def linked(registry: Registry) -> Plan:
-    from actionkg.build import load_plan
+    from actionkg.graph.build import load_plan
 
     plan = load_plan()
     link_plan(plan, registry)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from actionkg.model import Passage, Plan, Section
-from actionkg.text import is_blank
+from actionkg.pages.model import Passage, Plan, Section
+from actionkg.pages.text import is_blank
 
 
 def elements(section: Section) -> list[tuple[str, Passage]]:

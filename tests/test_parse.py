@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from actionkg.model import Action, Plan
+from actionkg.pages.model import Action, Plan
 
 
 def test_fifty_loaded_actions_in_page_order(plan: Plan) -> None:
@@ -163,8 +163,8 @@ def test_wrapped_paragraph_is_one_line_of_readable_text(actions: dict[str, Actio
 
 
 def test_status_with_trailing_note_keeps_note_and_reference(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from actionkg.parse import parse_plan
-    from actionkg.sources import read_source
+    from actionkg.pages.parse import parse_plan
+    from actionkg.pages.sources import read_source
 
     page = tmp_path / "6-resources.txt"
     page.write_text(

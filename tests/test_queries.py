@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from actionkg.build import BuildResult
-from actionkg.query import catalogue, run_catalogue
-from actionkg.store import OxigraphEngine, RdflibEngine, open_oxigraph
+from actionkg.graph.build import BuildResult
+from actionkg.questions.query import catalogue, run_catalogue
+from actionkg.questions.store import OxigraphEngine, RdflibEngine, open_oxigraph
 
 from .conftest import Run, assert_same_answers
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from actionkg.model import Action, Plan
+from actionkg.pages.model import Action, Plan
 
 
 def test_23_list_points_at_the_four_ukcis_working_group_actions(actions: dict[str, Action]) -> None:

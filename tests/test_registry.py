@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from actionkg.errors import InputError
-from actionkg.names import fold
-from actionkg.registry import Registry, load_registry, parse_registry
+from actionkg.core.errors import InputError
+from actionkg.core.names import fold
+from actionkg.linking.registry import Registry, load_registry, parse_registry
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +64,7 @@ TWENTY = {
 
 @pytest.mark.parametrize("name", sorted(TWENTY))
 def test_twenty_hand_listed_names_resolve(registry: Registry, name: str) -> None:
-    from actionkg.link import Matcher
+    from actionkg.linking.link import Matcher
 
     found = Matcher(registry).find(name)
     assert len(found) == 1

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from actionkg.build import BuildResult
-from actionkg.query import run_catalogue
-from actionkg.remote import RemoteEngine, push, with_values
-from actionkg.store import open_oxigraph
-from actionkg.terms import Term
+from actionkg.core.terms import Term
+from actionkg.graph.build import BuildResult
+from actionkg.questions.query import run_catalogue
+from actionkg.questions.remote import RemoteEngine, push, with_values
+from actionkg.questions.store import open_oxigraph
 
 from .conftest import Run, assert_same_answers, need_tool
 from .servers import Virtuoso, virtuoso
@@ -93,8 +93,8 @@ def test_values_block_goes_inside_the_outer_where() -> None:
 
 
 def test_unsafe_terms_are_refused() -> None:
-    from actionkg.errors import InputError
-    from actionkg.remote import sparql_term
+    from actionkg.core.errors import InputError
+    from actionkg.questions.remote import sparql_term
 
     assert sparql_term(Term.literal('a "b"\n} DROP ALL')) == '"a \\"b\\"\\n} DROP ALL"'
     with pytest.raises(InputError):

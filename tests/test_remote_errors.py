@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from actionkg.build import BuildResult
+from actionkg.graph.build import BuildResult
 
 from .conftest import Run
 from .servers import free_port, stub_server

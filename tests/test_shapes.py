@@ -8,11 +8,11 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-from actionkg.build import BuildResult
-from actionkg.rdffiles import load_rdf
-from actionkg.resources import ontology_file
-from actionkg.validate import validate_graph
-from actionkg.vocab import SH
+from actionkg.core.rdffiles import load_rdf
+from actionkg.core.resources import ontology_file
+from actionkg.core.vocab import SH
+from actionkg.graph.build import BuildResult
+from actionkg.graph.validate import validate_graph
 
 FIXTURES = Path(__file__).parent / "fixtures"
 INVALID = sorted((FIXTURES / "invalid").glob("*.ttl"))
@@ -75,7 +75,7 @@ def test_every_class_in_the_graph_is_the_target_of_a_shape(built: BuildResult) -
 
 
 def test_referenced_actions_are_not_loaded_actions(built: BuildResult) -> None:
-    from actionkg.vocab import AKG
+    from actionkg.core.vocab import AKG
 
     referenced = set(built.graph.subjects(RDF.type, AKG.ReferencedAction))
     loaded = set(built.graph.subjects(RDF.type, AKG.Action))

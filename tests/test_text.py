@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from actionkg.text import LineIndex, is_blank, readable
+from actionkg.pages.text import LineIndex, is_blank, readable
 
 
 def test_nbsp_only_line_is_blank() -> None:

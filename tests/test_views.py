@@ -8,10 +8,10 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from actionkg.build import BuildResult
-from actionkg.export import scalar_graph, serialise_view, to_dot
-from actionkg.store import OxigraphEngine, open_oxigraph
-from actionkg.views import build_view
+from actionkg.graph.build import BuildResult
+from actionkg.pictures.export import scalar_graph, serialise_view, to_dot
+from actionkg.pictures.views import build_view
+from actionkg.questions.store import OxigraphEngine, open_oxigraph
 
 from .conftest import Run, need_tool
 
@@ -117,7 +117,7 @@ def test_round_trip(ox: OxigraphEngine, fmt: str, tmp_path: Path) -> None:
 @pytest.mark.parametrize("section", ["2", "4", "7"])
 def test_no_two_labels_overlap(ox: OxigraphEngine, section: str) -> None:
     need_tool("dot")
-    from actionkg.export import render
+    from actionkg.pictures.export import render
 
     layout = json.loads(render(to_dot(build_view(ox, "stakeholders", section=section)), "json"))
     boxes = []

@@ -42,6 +42,9 @@ def test_wheel_contains_the_package_data(wheel: Path) -> None:
         "actionkg/queries/actions-involving.rq",
         "actionkg/ontology/involves.rq",
         "actionkg/vendor/cytoscape.min.js",
+        "actionkg/questions/query.py",
+        "actionkg/pictures/style.py",
+        "actionkg/publish/__init__.py",
     ):
         assert expected in names
 

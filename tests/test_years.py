@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from actionkg.dating import newest_round
-from actionkg.model import Action, Plan
-from actionkg.sources import load_manifest
+from actionkg.pages.dating import newest_round
+from actionkg.pages.model import Action, Plan
+from actionkg.pages.sources import load_manifest
 
 
 def years(action: Action) -> list[int | None]:
@@ -90,8 +90,8 @@ def test_23_a_planned_reporting_period_dates_the_oldest_update(actions: dict[str
 
 
 def test_a_newer_copy_of_a_page_counts_its_new_round(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from actionkg.parse import parse_plan
-    from actionkg.sources import bundled_sources, read_source
+    from actionkg.pages.parse import parse_plan
+    from actionkg.pages.sources import bundled_sources, read_source
 
     text = bundled_sources()[0].text
     commitment_end = text.index("Online Safety Live briefings.") + len("Online Safety Live briefings.")

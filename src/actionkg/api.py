@@ -11,10 +11,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .config import default_graph_path
-from .query import catalogue, run_catalogue
-from .store import Engine, open_engine
-from .terms import Result
+from .core.config import default_graph_path
+from .core.terms import Result
+from .questions.query import catalogue, run_catalogue
+from .questions.store import Engine, open_engine
 
 
 class KnowledgeGraph:

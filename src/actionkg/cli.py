@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 import click
 
-from .errors import EXIT_NEGATIVE, ActionKGError
+from .core.errors import EXIT_NEGATIVE, ActionKGError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -58,9 +58,9 @@ def main() -> None:
 @handled
 def build(sources: tuple[Path, ...], out: Path, base: str | None) -> None:
     """Build the graph from SOURCES (default: the bundled pages), validate it and write it."""
-    from .build import FAILED_REPORT
-    from .build import build as run_build
-    from .vocab import DEFAULT_BASE
+    from .core.vocab import DEFAULT_BASE
+    from .graph.build import FAILED_REPORT
+    from .graph.build import build as run_build
 
     result = run_build(list(sources) or None, out, base or DEFAULT_BASE)
     click.echo(result.summary)
@@ -76,8 +76,8 @@ def build(sources: tuple[Path, ...], out: Path, base: str | None) -> None:
 @handled
 def validate(files: tuple[Path, ...]) -> None:
     """Validate RDF FILES against the actionkg SHACL shapes."""
-    from .rdffiles import load_rdf
-    from .validate import validate_graph
+    from .core.rdffiles import load_rdf
+    from .graph.validate import validate_graph
 
     failed = False
     for path in files:
@@ -94,8 +94,8 @@ def validate(files: tuple[Path, ...]) -> None:
 @handled
 def outline(sources: tuple[Path, ...], fmt: str) -> None:
     """Print the document model of SOURCES (default: the bundled pages)."""
-    from .build import load_plan
-    from .outline import outline_data, outline_text
+    from .graph.build import load_plan
+    from .pages.outline import outline_data, outline_text
 
     plan = load_plan(list(sources) or None)
     if fmt == "json":
@@ -109,9 +109,9 @@ def outline(sources: tuple[Path, ...], fmt: str) -> None:
 @handled
 def candidates(sources: tuple[Path, ...]) -> None:
     """List names in SOURCES that look like entities but are unknown to the registry."""
-    from .build import load_plan
-    from .candidates import find_candidates
-    from .registry import load_registry
+    from .graph.build import load_plan
+    from .linking.candidates import find_candidates
+    from .linking.registry import load_registry
 
     found = find_candidates(load_plan(list(sources) or None), load_registry())
     if not found:
@@ -169,14 +169,14 @@ def _remote_options(func: F) -> F:
 
 def _open(graph: Path | None, engine: str, remote: dict[str, Any] | None = None):  # type: ignore[no-untyped-def]
     if remote and remote.get("endpoint"):
-        from .remote import RemoteEngine
+        from .questions.remote import RemoteEngine
 
         return RemoteEngine(
             remote["endpoint"], remote.get("named_graph"), remote.get("user"), remote.get("password"),
             remote.get("timeout") or 60.0, remote.get("auth") or "digest",
         )  # fmt: skip
-    from .config import default_graph_path
-    from .store import open_engine
+    from .core.config import default_graph_path
+    from .questions.store import open_engine
 
     return open_engine(graph or default_graph_path(), engine)
 
@@ -200,7 +200,7 @@ def query(
     **remote: Any,
 ) -> None:
     """Answer catalogue question NAME (see --list)."""
-    from .query import describe_catalogue, format_result, parse_params, run_catalogue
+    from .questions.query import describe_catalogue, format_result, parse_params, run_catalogue
 
     if list_queries or not name:
         click.echo(describe_catalogue())
@@ -219,8 +219,8 @@ def query(
 @handled
 def sparql(text: str, fmt: str, graph: Path | None, engine: str, **remote: Any) -> None:
     """Run a SPARQL query (TEXT, or a file holding it) on the built graph."""
-    from .errors import InputError
-    from .query import format_result
+    from .core.errors import InputError
+    from .questions.query import format_result
 
     path = Path(text)
     if text.endswith(".rq") or (len(text) < 4096 and "\n" not in text and path.is_file()):
@@ -240,8 +240,8 @@ def sparql(text: str, fmt: str, graph: Path | None, engine: str, **remote: Any) 
 @handled
 def ask(question: str, fmt: str, graph: Path | None, engine: str, **remote: Any) -> None:
     """Answer a plain-English QUESTION by mapping it to a catalogue query."""
-    from .ask import closest, map_question
-    from .query import format_result, run_catalogue
+    from .questions.ask import closest, map_question
+    from .questions.query import format_result, run_catalogue
 
     mapping = map_question(question)
     if mapping is None:
@@ -282,8 +282,8 @@ def export(
     updated_since: int | None, with_lead: bool, graph: Path | None,
 ) -> None:  # fmt: skip
     """Export a network view of the built graph for Gephi, Cytoscape, Graphviz or a browser."""
-    from .export import write_view
-    from .views import build_view, node_details
+    from .pictures.export import write_view
+    from .pictures.views import build_view, node_details
 
     engine = _open(graph, "oxigraph")
     _progress(f"building the {view} view")
@@ -310,7 +310,7 @@ def export(
 @handled
 def stats(graph: Path | None, out: Path) -> None:
     """Rank stakeholders by centrality, find communities, chart updates by status per year."""
-    from .stats import STATUSES, write_stats
+    from .pictures.stats import STATUSES, write_stats
 
     ranked, communities, counts = write_stats(_open(graph, "oxigraph"), out)
     click.echo("Stakeholders in the co-involvement network (lead-body edges left out), top 15 by degree:")
@@ -347,10 +347,10 @@ def push(
     password: str | None, auth: str, batch: int, timeout: float,
 ) -> None:  # fmt: skip
     """Replace NAMED_GRAPH on a SPARQL server with the built graph."""
-    from .config import default_graph_path
-    from .errors import OutsideError
-    from .remote import RemoteEngine
-    from .remote import push as run_push
+    from .core.config import default_graph_path
+    from .core.errors import OutsideError
+    from .questions.remote import RemoteEngine
+    from .questions.remote import push as run_push
 
     path = graph or default_graph_path()
     result = run_push(path, store, named_graph, user=user, password=password, auth=auth, update=update,

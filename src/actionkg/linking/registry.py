@@ -14,9 +14,9 @@ from typing import Any
 
 import yaml
 
-from .errors import InputError
-from .names import fold
-from .resources import data_file
+from ..core.errors import InputError
+from ..core.names import fold
+from ..core.resources import data_file
 
 REGISTRY_FILE = "data/registry/entities.yaml"
 

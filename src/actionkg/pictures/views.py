@@ -13,7 +13,7 @@ from typing import Any
 
 import networkx as nx
 
-from .store import Engine
+from ..questions.store import Engine
 
 AKG = "https://w3id.org/actionkg/ontology#"
 ORG = "http://www.w3.org/ns/org#"
@@ -234,7 +234,7 @@ def build_view(
     engine: Engine, view: str, *, section: str | None = None, status: str | None = None,
     updated_since: int | None = None, org: str | None = None, depth: int = 1, with_lead: bool = False,
 ) -> nx.Graph:  # fmt: skip
-    from .errors import InputError
+    from ..core.errors import InputError
 
     if view not in VIEWS:
         raise InputError("--view", f"unknown view {view!r} (expected one of: {', '.join(VIEWS)})")
@@ -256,7 +256,7 @@ def build_view(
     else:
         g = full(engine, facts)
     if org is not None:
-        from .query import resolve_entity
+        from ..questions.query import resolve_entity
 
         centre = resolve_entity(engine, org, bodies_only=True, option="--org").value
         if centre not in g:

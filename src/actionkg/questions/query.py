@@ -17,11 +17,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .errors import InputError
-from .names import fold
-from .resources import queries_dir
+from ..core.errors import InputError
+from ..core.names import fold
+from ..core.resources import queries_dir
+from ..core.terms import Result, Term
 from .store import Engine
-from .terms import Result, Term
 
 AKG = "https://w3id.org/actionkg/ontology#"
 ID_PREFIX = "https://w3id.org/actionkg/id/"

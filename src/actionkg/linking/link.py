@@ -14,8 +14,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from .model import Action, Mention, Passage, Plan
-from .names import Token, fold, tokens
+from ..core.names import Token, fold, tokens
+from ..pages.model import Action, Mention, Passage, Plan
 from .registry import Registry
 
 _ABBREVIATIONS = ("e.g.", "i.e.", "etc.", "St.", "Dr.", "Mr.", "Mrs.", "Ms.", "No.", "approx.")
@@ -117,7 +117,7 @@ def sentences(text: str) -> list[tuple[int, int]]:
 
 
 def _slice(passage: Passage, start: int, end: int) -> Passage:
-    from .model import Span
+    from ..pages.model import Span
 
     text = passage.raw
     line = passage.span.line + text.count("\n", 0, start)

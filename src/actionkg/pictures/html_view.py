@@ -11,7 +11,7 @@ from typing import Any
 
 import networkx as nx
 
-from .export import ATTRIBUTION, COLOURS, OTHER, escape, vendor_script
+from .style import ATTRIBUTION, COLOURS, OTHER, escape, vendor_script
 
 _STYLE = """
 :root { color-scheme: light; font-family: system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; }

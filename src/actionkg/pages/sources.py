@@ -8,9 +8,9 @@ from typing import Any
 
 import yaml
 
-from .errors import InputError
+from ..core.errors import InputError
+from ..core.resources import data_file
 from .model import Source
-from .resources import data_file
 
 
 @dataclass(frozen=True)

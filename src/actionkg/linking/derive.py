@@ -9,10 +9,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .dating import is_future
-from .model import Action, Mention, Plan
+from ..pages.dating import is_future
+from ..pages.model import Action, Mention, Plan
+from ..pages.text import readable
 from .registry import BODY_TYPES, DOCUMENT_TYPES, Registry
-from .text import readable
 
 WELSH_GOVERNMENT = "welsh-government"
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"

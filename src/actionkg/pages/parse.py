@@ -13,8 +13,8 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from ..core.errors import InputError
 from .dating import date_updates
-from .errors import InputError
 from .model import Action, CrossReference, Passage, Plan, ProgressUpdate, Section, Source, Span, Status
 from .text import LineIndex, indent_of, is_blank, readable
 

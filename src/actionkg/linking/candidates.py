@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 
 import yaml
 
+from ..core.names import fold
+from ..core.resources import data_file
+from ..pages.model import Passage, Plan
 from .link import Matcher
-from .model import Passage, Plan
-from .names import fold
 from .registry import Registry
-from .resources import data_file
 
 KEYWORDS = (
     "Group", "Council", "Centre", "Center", "Foundation", "Board", "Partnership", "Agency", "Office", "Unit",

@@ -16,18 +16,18 @@ from typing import Any
 
 from rdflib import Graph
 
-from .derive import Derived, derive
-from .errors import InputError
-from .files import write_all_atomic, write_atomic
-from .link import link_plan
-from .model import Plan
-from .parse import STATUS_LABELS, parse_plan
+from ..core.errors import InputError
+from ..core.files import write_all_atomic, write_atomic
+from ..core.resources import ontology_file
+from ..core.vocab import AKG, DEFAULT_BASE
+from ..linking.derive import Derived, derive
+from ..linking.link import link_plan
+from ..linking.registry import load_registry
+from ..pages.model import Plan
+from ..pages.parse import STATUS_LABELS, parse_plan
+from ..pages.sources import bundled_sources, load_manifest, read_source
 from .rdf_links import knowledge_graph
-from .registry import load_registry
-from .resources import ontology_file
-from .sources import bundled_sources, load_manifest, read_source
 from .validate import Report, validate_graph
-from .vocab import AKG, DEFAULT_BASE
 
 OUTPUTS = ("graph.ttl", "graph.nt", "graph.jsonld", "report.txt")
 FAILED_REPORT = "report-failed.txt"

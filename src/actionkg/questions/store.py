@@ -18,8 +18,8 @@ from typing import Any, Protocol
 
 import pyoxigraph as ox
 
-from .errors import InputError, OutsideError
-from .terms import Result, Term
+from ..core.errors import InputError, OutsideError
+from ..core.terms import Result, Term
 
 HASH_FILE = "SOURCE_SHA256"
 _FORMATS = {".ttl": ox.RdfFormat.TURTLE, ".nt": ox.RdfFormat.N_TRIPLES, ".jsonld": ox.RdfFormat.JSON_LD,
@@ -207,7 +207,7 @@ class RdflibEngine:
 
     @classmethod
     def open(cls, path: str | Path) -> RdflibEngine:
-        from .rdffiles import load_rdf
+        from ..core.rdffiles import load_rdf
 
         _check(Path(path))
         return cls(load_rdf(path))

@@ -6,28 +6,22 @@ which stays distinguishable with the common colour-vision deficiencies.
 
 from __future__ import annotations
 
-import html
 import json
 import shutil
 import subprocess
 import sys
 from collections.abc import Callable
-from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
 import networkx as nx
 
-from .errors import InputError, OutsideError
-from .files import write_atomic
+from ..core.errors import InputError, OutsideError
+from ..core.files import write_atomic
+from .html_view import html_page
+from .style import ATTRIBUTION, COLOURS, OTHER
 
 FORMATS = ("graphml", "gexf", "dot", "cytoscape", "svg", "png", "html")
-ATTRIBUTION = "Contains public sector information licensed under the Open Government Licence v3.0"
-COLOURS = {  # Okabe–Ito
-    "action": "#0072B2", "organisation": "#E69F00", "government body": "#56B4E9", "working group": "#009E73",
-    "partnership": "#CC79A7", "document": "#F0E442", "edition": "#D55E00", "referenced action": "#999999",
-}  # fmt: skip
-OTHER = "#BBBBBB"
 STATUS_STYLE = {"Ongoing": "solid", "In progress": "dashed", "Delivered": "bold", "Closed": "dotted"}
 
 
@@ -137,13 +131,6 @@ def cytoscape_json(g: nx.Graph) -> dict[str, Any]:
     return data
 
 
-def vendor_script() -> str:
-    path = files("actionkg") / "vendor" / "cytoscape.min.js"
-    if not path.is_file():
-        raise OutsideError("html", "cytoscape.min.js is not installed with actionkg; run `npm ci && npm run vendor`")
-    return path.read_text(encoding="utf-8")
-
-
 def serialise_view(g: nx.Graph, fmt: str, title: str = "", details: dict[str, Any] | None = None) -> bytes:
     if fmt not in FORMATS:
         raise InputError("--format", f"unknown format {fmt!r} (expected one of: {', '.join(FORMATS)})")
@@ -158,8 +145,6 @@ def serialise_view(g: nx.Graph, fmt: str, title: str = "", details: dict[str, An
         return dot.encode("utf-8")
     if fmt in ("svg", "png"):
         return render(dot, fmt)
-    from .html_view import html_page
-
     return html_page(g, title, details or {}).encode("utf-8")
 
 
@@ -177,7 +162,3 @@ def write_view(
         sys.stdout.write(data.decode("utf-8"))
         return
     write_atomic(output, data)
-
-
-def escape(text: object) -> str:
-    return html.escape(str(text), quote=True)

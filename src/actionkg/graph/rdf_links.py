@@ -5,12 +5,12 @@ from __future__ import annotations
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 
-from .derive import Derived
-from .model import Mention, Plan
+from ..core.resources import ontology_file
+from ..core.vocab import AKG, ORG, SCHEMA
+from ..linking.derive import Derived
+from ..linking.registry import Entity, Registry
+from ..pages.model import Mention, Plan
 from .rdf import LANG, Minter, Writer
-from .registry import Entity, Registry
-from .resources import ontology_file
-from .vocab import AKG, ORG, SCHEMA
 
 ENTITY_CLASSES: dict[str, tuple[URIRef, ...]] = {
     "Organization": (ORG.Organization, ORG.FormalOrganization),

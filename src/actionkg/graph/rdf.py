@@ -11,9 +11,9 @@ from datetime import UTC, datetime
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF, RDFS, SKOS, XSD
 
-from .model import Action, CrossReference, Passage, Plan, Section, Source
-from .parse import STATUS_LABELS
-from .vocab import AKG, DEFAULT_BASE, OA, PREFIXES, SCHEMA, STATUS_CONCEPTS
+from ..core.vocab import AKG, DEFAULT_BASE, OA, PREFIXES, SCHEMA, STATUS_CONCEPTS
+from ..pages.model import Action, CrossReference, Passage, Plan, Section, Source
+from ..pages.parse import STATUS_LABELS
 
 LANG = "en"
 

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import networkx as nx
 
-from .export import ATTRIBUTION
-from .files import write_atomic
-from .store import Engine
+from ..core.files import write_atomic
+from ..questions.store import Engine
+from .style import ATTRIBUTION
 from .views import PREFIX, co_involvement, load_facts, select_actions
 
 STATUSES = ("Ongoing", "In progress", "Delivered", "Closed")
@@ -89,7 +89,7 @@ def chart(counts: dict[str, Counter[str]], fmt: str) -> bytes:
 
 def write_stats(engine: Engine, out: Path) -> tuple[list[Ranked], list[list[str]], dict[str, Counter[str]]]:
     if out.exists() and not out.is_dir():
-        from .errors import InputError
+        from ..core.errors import InputError
 
         raise InputError(out, "output folder is a file")
     ranked, communities = stakeholder_ranking(engine)

@@ -8,8 +8,8 @@ from functools import lru_cache
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
-from .resources import ontology_file
-from .vocab import SH
+from ..core.resources import ontology_file
+from ..core.vocab import SH
 
 
 @dataclass(frozen=True, order=True)

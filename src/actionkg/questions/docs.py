@@ -1,6 +1,6 @@
 """docs/queries.md from the catalogue and a built graph, so the documented output is real.
 
-`python -m actionkg.docs GRAPH > docs/queries.md`; a test checks the file is up to date.
+`python -m actionkg.questions.docs GRAPH > docs/queries.md`; a test checks the file is up to date.
 """
 
 from __future__ import annotations
@@ -8,10 +8,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from ..core.terms import Result
 from .ask import EXAMPLES, PATTERNS
 from .query import catalogue, format_result, run_catalogue
 from .store import open_engine
-from .terms import Result
 
 SHOWN = 8
 
@@ -30,7 +30,7 @@ def queries_markdown(graph: str | Path) -> str:
         "`initBindings`), never pasted into the query text; on a remote SPARQL server a `VALUES` block",
         "first in the outer `WHERE` binds them the same way (every parameter variable is also projected).",
         "",
-        "The outputs below are real, from the bundled graph (`python -m actionkg.docs build/graph.ttl`",
+        "The outputs below are real, from the bundled graph (`python -m actionkg.questions.docs build/graph.ttl`",
         f"writes this file; a test keeps it current). Long tables show their first {SHOWN} rows.",
         "",
     ]

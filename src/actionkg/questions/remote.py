@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .errors import InputError, OutsideError
-from .terms import Result, Term
+from ..core.errors import InputError, OutsideError
+from ..core.terms import Result, Term
 
 GET_LIMIT = 1800  # longer queries go by POST
 _STATUS = {"QueryBadFormed": "400", "Unauthorized": "401", "EndPointNotFound": "404", "URITooLong": "414",
