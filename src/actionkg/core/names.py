@@ -42,12 +42,32 @@ class Token:
     bracketed: bool  # "(UKCIS)": an acronym in brackets, skippable inside a longer name
 
 
+_GAP = frozenset(" \u00a0")  # what may sit between an acronym and its brackets
+
+
+def _bracketed(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] sits in brackets, spaces and NBSPs allowed inside them.
+
+    Scans only the gap on each side of the word (never a slice of the whole text), so a
+    tokenisation stays linear in the text: each gap is walked at most twice.
+    """
+    i = start
+    while i > 0 and text[i - 1] in _GAP:
+        i -= 1
+    if i == 0 or text[i - 1] != "(":
+        return False
+    j = end
+    while j < len(text) and text[j] in _GAP:
+        j += 1
+    return j < len(text) and text[j] == ")"
+
+
 def tokens(text: str) -> list[Token]:
+    """The words of `text` with their offsets; linear in the length of the text."""
     out = []
     for match in _WORD.finditer(text):
+        start, end = match.span()
         raw = _bare(unicodedata.normalize("NFKC", match.group()))
-        before = text[: match.start()].rstrip(" \u00a0")
-        after = text[match.end() :].lstrip(" \u00a0")
-        bracketed = before.endswith("(") and after.startswith(")") and is_acronym(raw)
-        out.append(Token(raw, raw.casefold(), match.start(), match.end(), bracketed))
+        bracketed = is_acronym(raw) and _bracketed(text, start, end)
+        out.append(Token(raw, raw.casefold(), start, end, bracketed))
     return out

@@ -10,12 +10,14 @@ marked `capitalised` in the registry matches only where the text capitalises the
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ..core.names import Token, fold, tokens
-from ..pages.model import Action, Mention, Passage, Plan
+from ..pages.model import Action, Mention, Passage, Plan, Span
+from ..pages.text import LineIndex
 from .registry import Registry
 
 _ABBREVIATIONS = ("e.g.", "i.e.", "etc.", "St.", "Dr.", "Mr.", "Mrs.", "Ms.", "No.", "approx.")
@@ -101,7 +103,7 @@ def sentences(text: str) -> list[tuple[int, int]]:
         start = block.start()
         for end_mark in _SENTENCE_END.finditer(block.group()):
             end = block.start() + end_mark.end()
-            if any(text[:end].endswith(a) for a in _ABBREVIATIONS):
+            if any(text.endswith(a, 0, end) for a in _ABBREVIATIONS):  # no slice: linear in the text
                 continue
             spans.append((start, end))
             start = end
@@ -116,14 +118,13 @@ def sentences(text: str) -> list[tuple[int, int]]:
     return out
 
 
-def _slice(passage: Passage, start: int, end: int) -> Passage:
-    from ..pages.model import Span
-
-    text = passage.raw
-    line = passage.span.line + text.count("\n", 0, start)
-    end_line = passage.span.line + text.count("\n", 0, max(start, end - 1))
+def _slice(passage: Passage, lines: LineIndex, start: int, end: int) -> Passage:
+    """Part of a passage; `lines` indexes the passage's own text (a count per slice would be quadratic)."""
+    first = passage.span.line - 1
+    line = first + lines.line_of(start)
+    end_line = first + lines.line_of(max(start, end - 1))
     span = Span(passage.span.file, passage.span.start + start, passage.span.start + end, line, end_line)
-    return Passage(text[start:end], span)
+    return Passage(passage.raw[start:end], span)
 
 
 def texts_of(action: Action) -> Iterable[tuple[str, Passage]]:
@@ -138,10 +139,14 @@ def texts_of(action: Action) -> Iterable[tuple[str, Passage]]:
 def link_action(action: Action, matcher: Matcher) -> list[Mention]:
     mentions = []
     for owner, passage in texts_of(action):
-        bounds = sentences(passage.raw)
+        bounds = sentences(passage.raw)  # sorted and disjoint, so the one holding a mention is found by bisection
+        firsts = [s for s, _ in bounds]
+        lines = LineIndex(passage.raw)
         for start, end, slug in matcher.find(passage.raw):
-            s, e = next(((s, e) for s, e in bounds if s <= start < e), (start, end))
-            mentions.append(Mention(slug, owner, _slice(passage, start, end), _slice(passage, s, max(e, end))))
+            k = bisect.bisect_right(firsts, start) - 1
+            s, e = bounds[k] if k >= 0 and start < bounds[k][1] else (start, end)
+            mention = _slice(passage, lines, start, end)
+            mentions.append(Mention(slug, owner, mention, _slice(passage, lines, s, max(e, end))))
     return mentions
 
 

@@ -5,11 +5,16 @@ Paragraphs indented by four spaces (list items and their six-space continuations
 belong to the open action; an "Action status:" line closes the update written above it; what
 follows an action's last status line is its original text. Unindented lines are the section
 heading, the summary under it, section notes between actions, or page furniture.
+
+What this reader cannot place is an error naming the line, never a quietly wrong model: a page
+in another layout (`detect_layout`), a line that looks like a status line but is not one
+(`looks_like_status`), a section heading repeated in one file, a page with no action.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -29,6 +34,19 @@ _STATUS_VALUE = re.compile(
     re.IGNORECASE,
 )
 _CROSS_REF = re.compile(r"\b[Aa]ction\s+(\d+\.\d+)\b")
+
+# Cyrillic and Greek letters drawn like the Latin ones of "action status" (a homoglyph line
+# must not pass for update text); fullwidth and other compatibility forms are left to NFKD.
+_CONFUSABLES = str.maketrans(
+    "АаВСсЕеНІіЈјКкМОоРрЅѕТтХхУуԁӏΑΒΕΗΙΚΜΝΟοΡρΤΥυΧχνιτ",
+    "AaBCcEeHIiJjKkMOoPpSsTtXxYydlABEHIKMNOoPpTYuXxvit",
+)
+_STATUS_HEAD = re.compile(r"([^\W\d_]+) ?([^\W\d_]*) ?(?::|(?=(?:ongoing|in progress|delivered|closed)\b))")
+_STATUS_KEY = "actionstatus"
+_MAX_EDITS = 2
+# the newer flat rendering of the same pages (docs: SOURCES.md), read by no reader yet
+_FLAT_MARKERS = ("actions and updates", "-")
+_WELSH_STATUS = re.compile(r"statws\s+y\s+cam\s+gweithredu\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -88,8 +106,10 @@ def parse_status(source: Source, line: Passage) -> Status:
     parsed = _STATUS_VALUE.fullmatch(value)
     if not parsed:
         expected = ", ".join(STATUS_LABELS.values())
+        odd = _oddity(value[:40])
+        detail = f", which has {odd}" if odd else ""
         raise InputError(
-            source.display, f"unknown action status {value!r} (expected one of: {expected})", line.span.line
+            source.display, f"unknown action status {value!r}{detail} (expected one of: {expected})", line.span.line
         )
     note = parsed.group("note")
     concept = _STATUS_BY_TEXT[parsed.group("label").lower()]
@@ -98,6 +118,92 @@ def parse_status(source: Source, line: Passage) -> Status:
 
 def _is_status(paragraph: Sequence[_Line]) -> bool:
     return _STATUS_LINE.match(paragraph[0].content) is not None
+
+
+def _skeleton(text: str) -> str:
+    """Text as it looks: compatibility forms, accents, invisible format characters and
+    Cyrillic/Greek look-alikes folded to plain Latin, case folded, whitespace collapsed."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    kept = "".join(c for c in decomposed if unicodedata.category(c) not in ("Mn", "Cf"))
+    return " ".join(kept.translate(_CONFUSABLES).casefold().split())
+
+
+def _edits(a: str, b: str) -> int:
+    """Levenshtein distance; only ever called on a few letters."""
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
+
+
+def looks_like_status(content: str) -> bool:
+    """Whether a line opens like "Action status:" to a reader, typos and look-alikes included.
+
+    The line's first one or two words, followed by a colon or by a status value, are compared
+    with "action status" after `_skeleton` folding: two edits or fewer ("Action satus:",
+    "Actoin status", a Cyrillic "А", "Actionstatus:") is a look-alike. Only the first 80
+    characters are read, so a long line costs no more than a short one.
+    """
+    match = _STATUS_HEAD.match(_skeleton(content[:80])[:40])
+    if match is None:
+        return False
+    key = match.group(1) + match.group(2)
+    return abs(len(key) - len(_STATUS_KEY)) <= _MAX_EDITS and _edits(key, _STATUS_KEY) <= _MAX_EDITS
+
+
+def _oddity(text: str) -> str | None:
+    """The first character a reader would not see as plain ASCII text, named for the message."""
+    for c in text:
+        if ord(c) > 127 and (c.isalpha() or unicodedata.category(c) in ("Cf", "Mn")):
+            return f"U+{ord(c):04X} {unicodedata.name(c, 'unnamed character')}"
+    return None
+
+
+def _status_lookalike(content: str) -> str:
+    odd = _oddity(content[:40])
+    detail = f" (it has {odd})" if odd else ""
+    return (
+        f"looks like a status line but is not one{detail}: {content[:60]!r}; "
+        f"a status line reads 'Action status: <{'|'.join(STATUS_LABELS.values())}>', indented under its action"
+    )
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The rendering a page is in, decided by its content (`detect_layout`)."""
+
+    name: str  # "indented" (read here), "flat" (the newer rendering), "welsh" (the Welsh edition)
+    line: int | None = None  # the line that gives it away
+    evidence: str = ""
+
+
+def detect_layout(text: str) -> Layout:
+    """Which rendering of a page this is; only "indented" has a reader in this version.
+
+    The flat rendering (SOURCES.md) has a line "Actions and updates", starts each action at an
+    unindented line "-" and indents nothing, so its status lines sit at the left margin. The
+    Welsh edition's status lines read "Statws y cam gweithredu: …".
+    """
+    bullets, margin_status = False, None
+    for line in _lines(text):
+        content = line.content
+        if not content:
+            continue
+        if _WELSH_STATUS.match(content):
+            return Layout("welsh", line.number, f"a Welsh status line {content[:40]!r}")
+        if line.indent == 0 and content.casefold() in _FLAT_MARKERS:
+            return Layout("flat", line.number, f"a line {content!r} as in the newer flat rendering")
+        if content.startswith("•") and line.indent in (1, 2, 3):
+            bullets = True
+        elif line.indent == 0 and margin_status is None and _STATUS_LINE.match(content):
+            margin_status = line
+    if margin_status is not None and not bullets:
+        what = f"a status line at the left margin and no action bullet '  •' ({margin_status.content[:40]!r})"
+        return Layout("flat", margin_status.number, what)
+    return Layout("indented")
 
 
 class _Builder:
@@ -123,13 +229,16 @@ class _Builder:
         if self.section is None:
             for line in paragraph:
                 match = _HEADING.fullmatch(line.content)
-                if match:
+                if self.section is None and match:
                     self.heading(line, match)
                 elif self.section is None:
                     self.pre_heading.append(line)
                 else:
+                    self.another_heading(line, alone=True)
                     raise self.error(f"unexpected text right under the heading: {line.content[:60]!r}", line.number)
             return
+        for line in paragraph:
+            self.another_heading(line, alone=len(paragraph) == 1)
         self.close_action()
         passage = self.passage(paragraph)
         if not self.section.actions and self.section.summary is None:
@@ -148,6 +257,27 @@ class _Builder:
                 raise self.error(f"unexpected text before the section heading: {extra.content[:60]!r}", extra.number)
             section.furniture.append(self.passage([extra]))
         self.section = section
+
+    def another_heading(self, line: _Line, alone: bool) -> None:
+        """A second section heading in one file is an error, not a section note.
+
+        The same heading again is a page pasted twice (several captures of a section come as
+        separate files); another section's heading, on a line of its own, is a second page.
+        """
+        match = _HEADING.fullmatch(line.content)
+        section = self.section
+        if match is None or section is None:
+            return
+        first = f"'{section.number}. {section.title}' at line {section.heading.span.line}"
+        if match.group(1) == section.number:
+            raise self.error(
+                f"section heading repeated (first {first}): one capture of a section per file", line.number
+            )
+        if alone and len(match.group(1)) <= 2:
+            raise self.error(
+                f"a second section heading {line.content[:60]!r} (this file is {first}): one section per file",
+                line.number,
+            )
 
     # -- actions ---------------------------------------------------------------------------
     def bullet(self, line: _Line, following: list[list[_Line]]) -> None:
@@ -209,6 +339,11 @@ class _Builder:
         self.close_action()
         if self.section is None:
             raise self.error("no section heading (a line such as '2. Collaboration') found")
+        if not self.section.actions:
+            raise self.error(
+                "no action under the section heading (an action starts at a line '  •'); is the page cut short?",
+                self.section.heading.span.line,
+            )
         return self.section
 
 
@@ -222,6 +357,11 @@ def _paragraphs(lines: list[_Line]) -> list[tuple[str, list[_Line]]]:
         indent, content = line.indent, line.content
         if "\t" in line.text[: len(line.text) - len(line.text.lstrip())]:
             raise InputError("", "tab in the indentation; the layout is read from spaces", line.number)
+        listed = content[:1] in ("•", "-")  # a list item or a bullet is never a status line
+        if looks_like_status(content[1:].lstrip() if listed else content) and (
+            listed or _STATUS_LINE.match(content) is None
+        ):
+            raise InputError("", _status_lookalike(content), line.number)
         if content.startswith("•") and indent in (1, 2, 3):
             out.append(("bullet", [line]))
             continue
@@ -231,6 +371,8 @@ def _paragraphs(lines: list[_Line]) -> list[tuple[str, list[_Line]]]:
             kind = "content"
         else:
             raise InputError("", f"unexpected indentation ({indent} spaces)", line.number)
+        if kind == "top" and _STATUS_LINE.match(content):
+            raise InputError("", "status line at the left margin; it belongs indented under its action", line.number)
         starts_status = kind == "content" and _STATUS_LINE.match(content) is not None
         if out and out[-1][0] == kind and out[-1][1] and not starts_status and not _is_status(out[-1][1]):
             out[-1][1].append(line)
@@ -240,6 +382,15 @@ def _paragraphs(lines: list[_Line]) -> list[tuple[str, list[_Line]]]:
 
 
 def parse_source(source: Source) -> Section:
+    layout = detect_layout(source.text)
+    if layout.name == "welsh":
+        raise InputError(source.display, f"{layout.evidence}: this version reads the English pages only", layout.line)
+    if layout.name != "indented":
+        raise InputError(
+            source.display,
+            f"not the indented layout this version reads: {layout.evidence} (no reader for it yet)",
+            layout.line,
+        )
     builder = _Builder(source)
     try:
         items = _paragraphs(_lines(source.text))
