@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from .errors import InputError
@@ -48,3 +49,123 @@ def write_all_atomic(files: Mapping[Path, bytes]) -> None:
         raise
     for path, tmp in staged.items():
         os.replace(tmp, path)
+
+
+CURRENT = ".output"  # the one symlink that names the live generation of an output set
+_GENERATION = ".gen-"
+_LOCK = ".lock"
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _point(link: Path, target: str) -> None:
+    """Make `link` a symlink to `target` in one step (a fresh symlink renamed over the old name)."""
+    tmp = link.with_name(f"{link.name}.tmp-{os.getpid()}-{os.urandom(4).hex()}")
+    os.symlink(target, tmp)
+    try:
+        os.replace(tmp, link)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _is_link_to(path: Path, target: str) -> bool:
+    return path.is_symlink() and os.readlink(path) == target
+
+
+def _adopt(folder: Path, names: Sequence[str]) -> None:
+    """Bring a folder of plain files (an older layout, or a copy) under a generation without changing
+    what any name shows: the files are hard-linked (or copied) into a generation first, so each name
+    is swapped for a symlink to the very same content."""
+    current = folder / CURRENT
+    settled = all(_is_link_to(folder / n, f"{CURRENT}/{n}") or not (folder / n).exists() for n in names)
+    if settled and (current.is_symlink() or not current.exists()):
+        return  # already generations, or a fresh folder
+    if current.exists() and not current.is_symlink():  # a copied tree holds a real folder here
+        os.rename(current, Path(tempfile.mkdtemp(prefix=_GENERATION, dir=folder)) / "stale")
+    generation = Path(tempfile.mkdtemp(prefix=_GENERATION, dir=folder))
+    present = [n for n in names if (folder / n).is_file() and not _is_link_to(folder / n, f"{CURRENT}/{n}")]
+    for name in names:
+        source = folder / name
+        if _is_link_to(source, f"{CURRENT}/{name}"):
+            source = current / name
+        if source.is_file():
+            try:
+                os.link(source, generation / name)
+            except OSError:
+                shutil.copyfile(source, generation / name)
+    _fsync_dir(generation)
+    _point(current, generation.name)
+    for name in present:
+        _point(folder / name, f"{CURRENT}/{name}")
+
+
+def _clean(folder: Path, names: Sequence[str]) -> None:
+    """Remove what killed or failed writes left: generations not live, half-made symlinks, and the
+    `.graph.ttl.XXXX` staging files of the per-file writer this replaced."""
+    live = os.readlink(folder / CURRENT) if (folder / CURRENT).is_symlink() else None
+    staging = tuple(f".{n}." for n in (*names, CURRENT.lstrip("."))) + tuple(f"{n}.tmp-" for n in names)
+    for entry in folder.iterdir():
+        name = entry.name
+        if entry.is_dir() and not entry.is_symlink():
+            if name.startswith(_GENERATION) and name != live:
+                shutil.rmtree(entry, ignore_errors=True)
+        elif name.startswith(staging):
+            entry.unlink(missing_ok=True)
+
+
+def write_set(folder: Path, files: Mapping[str, bytes]) -> None:
+    """Write a set of files that readers must never see mixed (a graph and its other serialisations).
+
+    Each run writes the whole set into a fresh generation folder `.gen-XXXX/` and fsyncs it; the one
+    symlink `.output` is then switched to it by a single rename, and each name (`graph.ttl`, …) is a
+    fixed symlink `graph.ttl -> .output/graph.ttl`. So opening `folder/graph.ttl` always gives a
+    regular file, and at every instant all names show the same generation: a kill at any point leaves
+    either the old set or the new one. A reader that opens several files over a long time and needs
+    them from one generation resolves `folder/.output` once and reads inside it. Runs into one folder
+    take a lock; each removes generations that are no longer live and staging left by killed runs.
+    Everything else in the folder (stats, caches beside `graph.ttl`) is left alone.
+    """
+    import fcntl
+
+    names = list(files)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for name in names:
+            if (folder / name).is_dir() and not (folder / name).is_symlink():
+                raise InputError(folder / name, "is a folder, expected a file to write")
+        lock = os.open(folder / _LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    except (FileExistsError, NotADirectoryError):
+        raise InputError(folder, "cannot write here: a part of the path is a file, not a folder") from None
+    except OSError as exc:
+        raise InputError(folder, f"cannot write: {exc.strerror}") from None
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            _adopt(folder, names)
+            _clean(folder, names)
+            generation = Path(tempfile.mkdtemp(prefix=_GENERATION, dir=folder))
+            for name, data in files.items():
+                with open(generation / name, "wb") as fh:
+                    fh.write(data)
+                    fh.flush()
+                    os.fsync(fh.fileno())
+                os.chmod(generation / name, 0o644)
+            os.chmod(generation, 0o755)
+            _fsync_dir(generation)
+            _point(folder / CURRENT, generation.name)
+            for name in names:
+                if not _is_link_to(folder / name, f"{CURRENT}/{name}"):
+                    _point(folder / name, f"{CURRENT}/{name}")
+            _fsync_dir(folder)
+            _clean(folder, names)
+        except OSError as exc:
+            raise InputError(folder, f"cannot write the outputs: {exc.strerror or exc}") from None
+    finally:
+        os.close(lock)  # closing releases the lock

@@ -2,12 +2,13 @@
 
 A build that fails on input writes nothing; one that fails SHACL writes only
 report-failed.txt. The last good graph is never replaced by a failed build.
+The output set (graph.ttl, graph.nt, graph.jsonld, report.txt) is switched in one
+step (`core.files.write_set`): no reader ever sees a new graph.ttl beside an old graph.nt.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -16,8 +17,10 @@ from typing import Any
 
 from rdflib import Graph
 
+from ..core.config import build_date
 from ..core.errors import InputError
-from ..core.files import write_all_atomic, write_atomic
+from ..core.files import write_atomic, write_set
+from ..core.limits import DEFAULT_MAX_BYTES
 from ..core.resources import ontology_file
 from ..core.vocab import AKG, DEFAULT_BASE
 from ..linking.derive import Derived, derive
@@ -58,20 +61,9 @@ def check_base(base: str) -> str:
     return base
 
 
-def build_date() -> int | None:
-    """SOURCE_DATE_EPOCH when set (reproducible builds), otherwise no date at all."""
-    value = os.environ.get("SOURCE_DATE_EPOCH")
-    if value is None:
-        return None
-    try:
-        return int(value)
-    except ValueError:
-        raise InputError("SOURCE_DATE_EPOCH", f"must be an integer number of seconds, got {value!r}") from None
-
-
-def load_plan(sources: Sequence[str | Path] | None = None) -> Plan:
+def load_plan(sources: Sequence[str | Path] | None = None, max_bytes: int | None = DEFAULT_MAX_BYTES) -> Plan:
     manifest = load_manifest()
-    loaded = [read_source(p, manifest) for p in sources] if sources else bundled_sources(manifest)
+    loaded = [read_source(p, manifest, max_bytes) for p in sources] if sources else bundled_sources(manifest)
     return parse_plan(loaded, int(manifest.plan["first_round"]))
 
 
@@ -143,8 +135,9 @@ def serialise(graph: Graph) -> dict[str, str]:
 
 
 def build(
-    sources: Sequence[str | Path] | None = None, out: str | Path = "build", base: str = DEFAULT_BASE
-) -> BuildResult:
+    sources: Sequence[str | Path] | None = None, out: str | Path = "build", base: str = DEFAULT_BASE,
+    max_bytes: int | None = DEFAULT_MAX_BYTES,
+) -> BuildResult:  # fmt: skip
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise InputError(out, "output folder is a file")
@@ -152,7 +145,7 @@ def build(
         raise InputError(out, "cannot write here: a part of the path is a file, not a folder")
     check_base(base)
     manifest = load_manifest()
-    plan = load_plan(sources)
+    plan = load_plan(sources, max_bytes)
     registry = load_registry()
     link_plan(plan, registry)
     derived = derive(plan, registry, str(manifest.plan["launched"]))
@@ -174,7 +167,7 @@ def build(
     files["report.txt"] = "\n".join(
         [summary, "", report.text(), "", f"Reporting years not settled ({len(unsettled)}):", *unsettled, ""]
     )
-    write_all_atomic({out / name: files[name].encode("utf-8") for name in OUTPUTS})
+    write_set(out, {name: files[name].encode("utf-8") for name in OUTPUTS})
     result.written += [out / name for name in OUTPUTS]
     (out / FAILED_REPORT).unlink(missing_ok=True)
     return result

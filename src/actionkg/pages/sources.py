@@ -9,6 +9,7 @@ from typing import Any
 import yaml
 
 from ..core.errors import InputError
+from ..core.limits import DEFAULT_MAX_BYTES, read_input
 from ..core.resources import data_file
 from .model import Source
 
@@ -61,18 +62,15 @@ def _source(name: str, text: str, manifest: Manifest) -> Source:
     )
 
 
-def read_source(path: str | Path, manifest: Manifest | None = None) -> Source:
-    """A page from disk; one not in the manifest gets its file URI as address."""
+def read_source(
+    path: str | Path, manifest: Manifest | None = None, max_bytes: int | None = DEFAULT_MAX_BYTES
+) -> Source:
+    """A page from disk; one not in the manifest gets its file URI as address.
+
+    Only a regular file under `max_bytes` is read: a FIFO or device would block the build forever.
+    """
     manifest = manifest or load_manifest()
-    p = Path(path)
-    if not p.exists():
-        raise InputError(path, "no such file")
-    if p.is_dir():
-        raise InputError(path, "is a directory, expected a text page")
-    try:
-        data = p.read_bytes()
-    except OSError as exc:
-        raise InputError(path, f"cannot read: {exc.strerror}") from None
+    data = read_input(path, max_bytes, "text page")
     return _source(str(path), decode(str(path), data), manifest)
 
 

@@ -46,11 +46,28 @@ def scalar_graph(g: nx.Graph) -> nx.Graph:
     return copy
 
 
-def _dot_id(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+def _dot_text(text: str) -> str:
+    """Any text as one quoted DOT string, by graphviz's own quoting rules: a quote, backslash or
+    `<...>` in a label or identifier can never close the string and add attributes (a link)."""
+    from graphviz.quoting import escape, quote
+
+    out: str = quote(escape(text))
+    return out
 
 
-def _dot_label(text: str, width: int = 28) -> str:
+def _dot_lines(lines: list[str]) -> str:
+    """Several lines of text as one quoted DOT label: each line escaped, joined by DOT's `\\n`."""
+    from graphviz.quoting import escape, nohtml, quote
+
+    out: str = quote(nohtml("\\n".join(escape(line) for line in lines)))
+    return out
+
+
+def _attrs(pairs: list[tuple[str, str]]) -> str:
+    return "[" + ", ".join(f"{key}={_dot_text(value)}" for key, value in pairs) + "]"
+
+
+def _wrap(text: str, width: int = 28) -> list[str]:
     words, lines, line = text.split(), [], ""
     for word in words:
         if line and len(line) + 1 + len(word) > width:
@@ -59,15 +76,20 @@ def _dot_label(text: str, width: int = 28) -> str:
         else:
             line = f"{line} {word}".strip()
     lines.append(line)
-    return "\\n".join(w.replace("\\", "\\\\").replace('"', '\\"') for w in lines)
+    return lines
 
 
 def to_dot(g: nx.Graph, title: str = "") -> str:
-    """DOT for Graphviz: left-to-right, colour by type, status as border style, a legend, the attribution."""
+    """DOT for Graphviz: left-to-right, colour by type, status as border style, a legend, the attribution.
+
+    Every value from the graph (identifiers, labels, IRIs) is quoted by graphviz's quoting functions,
+    never by hand, so a hostile label stays a label.
+    """
     lines = ["graph actionkg {" if not g.is_directed() else "digraph actionkg {"]
+    caption = [*title.split("\n"), ATTRIBUTION] if title else [ATTRIBUTION]
     lines += [
         '  graph [rankdir=LR, fontname="Helvetica", fontsize=11, labelloc=b, labeljust=l, nodesep=0.15, ranksep=1.2,',
-        f"         label={_dot_id((title + chr(10) if title else '') + ATTRIBUTION)}];",
+        f"         label={_dot_lines(caption)}];",
         '  node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize=10, margin="0.08,0.04"];',
         '  edge [color="#777777"];',
     ]
@@ -76,29 +98,36 @@ def to_dot(g: nx.Graph, title: str = "") -> str:
         kind = str(d.get("type", ""))
         used.add(kind)
         colour = COLOURS.get(kind, OTHER)
-        label = str(d.get("label", node))
         if kind == "action":
-            label = f"{label}\\n{d.get('status', '')}"
+            label = _dot_lines([str(d.get("label", node)), str(d.get("status", ""))])
             style = f"rounded,filled,{STATUS_STYLE.get(str(d.get('status')), 'solid')}"
             fontcolor = "white"
         else:
-            label = _dot_label(label)
+            label = _dot_lines(_wrap(str(d.get("label", node))))
             style, fontcolor = "rounded,filled", "black"
-        lines.append(f"  {_dot_id(str(node))} [label=\"{label}\", fillcolor=\"{colour}\", style=\"{style}\", "
-                     f"fontcolor=\"{fontcolor}\", tooltip={_dot_id(str(d.get('iri', node)))}];")  # fmt: skip
+        attrs = [
+            ("fillcolor", colour),
+            ("style", style),
+            ("fontcolor", fontcolor),
+            ("tooltip", str(d.get("iri", node))),
+        ]
+        lines.append(f"  {_dot_text(str(node))} [label={label}, {_attrs(attrs)[1:]};")
     arrow = " -> " if g.is_directed() else " -- "
     for u, v, d in sorted(g.edges(data=True), key=lambda e: (str(e[0]), str(e[1]))):
         width = 1 + min(int(d.get("weight", 1)) - 1, 4)
-        lines.append(f"  {_dot_id(str(u))}{arrow}{_dot_id(str(v))} [penwidth={width}];")
+        lines.append(f"  {_dot_text(str(u))}{arrow}{_dot_text(str(v))} [penwidth={width}];")
     lines.append('  subgraph cluster_legend { label="Legend"; fontsize=10; style=rounded; color="#999999";')
     for kind in sorted(used):
         colour = COLOURS.get(kind, OTHER)
         fontcolor = "white" if kind == "action" else "black"
-        lines.append(f'    "legend {kind}" [label="{kind}", fillcolor="{colour}", fontcolor="{fontcolor}"];')
+        legend = _attrs([("label", kind), ("fillcolor", colour), ("fontcolor", fontcolor)])
+        lines.append(f"    {_dot_text('legend ' + kind)} {legend};")
     if "action" in used:
         for status, style in STATUS_STYLE.items():
-            lines.append(f'    "legend {status}" [label="action: {status}", fillcolor="white", '
-                         f'style="rounded,filled,{style}"];')  # fmt: skip
+            legend = _attrs(
+                [("label", f"action: {status}"), ("fillcolor", "white"), ("style", f"rounded,filled,{style}")]
+            )
+            lines.append(f"    {_dot_text('legend ' + status)} {legend};")
     lines.append("  }")
     lines.append("}")
     return "\n".join(lines) + "\n"

@@ -6,8 +6,11 @@ the source sentences and page addresses, and the licence's attribution in the fo
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 from typing import Any
+from urllib.parse import urlsplit
 
 import networkx as nx
 
@@ -68,6 +71,23 @@ _APP = """
   const count = document.getElementById("count");
   const details = document.getElementById("details-body");
 
+  // Only http(s) addresses become links: a javascript: or data: IRI from a graph stays text.
+  function webAddress(value) {
+    try {
+      const protocol = new URL(value).protocol;
+      return protocol === "http:" || protocol === "https:";
+    } catch (e) {
+      return false;
+    }
+  }
+
+  function linkOrText(href, text) {
+    if (!webAddress(href)) return document.createTextNode(text);
+    const a = document.createElement("a");
+    a.href = href; a.textContent = text;
+    return a;
+  }
+
   function visible(n) {
     const d = n.data();
     if (type.value && d.type !== type.value) return false;
@@ -121,10 +141,10 @@ _APP = """
       const dd = document.createElement("dd"); dd.textContent = v;
       dl.append(dt, dd);
     });
-    const link = document.createElement("a");
-    link.href = d.iri; link.textContent = "Linked-data page";
     const dt = document.createElement("dt"); dt.textContent = "IRI";
-    const dd = document.createElement("dd"); dd.append(link, document.createTextNode(" " + d.iri));
+    const dd = document.createElement("dd");
+    if (webAddress(d.iri)) dd.append(linkOrText(d.iri, "Linked-data page"), " ");
+    dd.append(document.createTextNode(d.iri));
     dl.append(dt, dd);
     details.append(h, dl);
     const sentences = (data.details[d.id] || {}).sentences || [];
@@ -134,9 +154,7 @@ _APP = """
       const ul = document.createElement("ul");
       sentences.forEach((s) => {
         const li = document.createElement("li");
-        const a = document.createElement("a");
-        a.href = s.page; a.textContent = s.where;
-        li.append(document.createTextNode("“" + s.text + "” — action " + s.action + ", "), a);
+        li.append(document.createTextNode("“" + s.text + "” — action " + s.action + ", "), linkOrText(s.page, s.where));
         ul.append(li);
       });
       details.append(h4, ul);
@@ -153,7 +171,9 @@ _APP = """
 def _elements(g: nx.Graph) -> list[dict[str, Any]]:
     try:
         positions = nx.kamada_kawai_layout(g) if 0 < g.number_of_nodes() <= 400 else nx.spring_layout(g, seed=1)
-    except Exception:  # a layout that cannot converge still gets a deterministic circle
+    except (ImportError, nx.NetworkXException, ValueError, ArithmeticError):
+        # these layouts need scipy, which actionkg does not require, and may fail to converge:
+        # the view then gets a deterministic circle
         positions = nx.circular_layout(g)
     elements: list[dict[str, Any]] = []
     for node, d in g.nodes(data=True):
@@ -174,6 +194,42 @@ def _options(values: set[str], all_label: str) -> str:
     return "".join(opts)
 
 
+def web_address(text: str) -> bool:
+    """Only http(s) addresses may become links: a `javascript:` or `data:` IRI would run or load on click."""
+    try:
+        parts = urlsplit(text.strip())
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
+
+
+def script_json(value: Any) -> str:
+    """JSON safe inside `<script>`: `<`, `>` and `&` as \\u escapes, so a label holding `</script>` or
+    `<!--<script>` cannot end the block or swallow the scripts after it; JSON.parse reads them back."""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
+
+
+def _script_hash(script: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii") + "'"
+
+
+def content_policy(*scripts: str) -> str:
+    """The page's Content-Security-Policy: nothing loads from anywhere, only our own inline scripts run
+    (allowed by their hashes), inline styles are allowed (cytoscape adds a style element), and the view
+    never talks to the network (`connect-src 'none'`)."""
+    hashes = " ".join(_script_hash(s) for s in scripts)
+    return (
+        f"default-src 'none'; script-src {hashes}; style-src 'unsafe-inline'; img-src data:; "
+        "connect-src 'none'; base-uri 'none'; form-action 'none'"
+    )
+
+
+def _page_link(page: str) -> str:
+    name = escape(page.rstrip("/").rsplit("/", 1)[-1])
+    return f'<a href="{escape(page)}">{name}</a>' if web_address(page) else name
+
+
 def html_page(g: nx.Graph, title: str, details: dict[str, Any], pages: list[str] | None = None) -> str:
     nodes = list(g.nodes(data=True))
     sections = {str(d["section"]) for _, d in nodes if d.get("section")}
@@ -181,16 +237,20 @@ def html_page(g: nx.Graph, title: str, details: dict[str, Any], pages: list[str]
     types = {str(d.get("type")) for _, d in nodes}
     pages = pages or sorted({s["page"] for v in details.values() for s in v.get("sentences", [])})
     payload = {"elements": _elements(g), "colours": COLOURS, "other": OTHER, "details": details}
-    data_json = json.dumps(payload, ensure_ascii=False, sort_keys=True).replace("</", "<\\/")
+    data_json = script_json(payload)
+    vendor = vendor_script()
+    if "</script" in vendor.lower() or "</script" in _APP.lower():
+        raise ValueError("an inlined script contains </script>")  # a packaging bug, not user input
     legend = "".join(
         f'<li><span class="swatch" style="background:{COLOURS.get(t, OTHER)}" aria-hidden="true"></span>{escape(t)}</li>'
         for t in sorted(types)
     )
-    page_links = " ".join(f'<a href="{escape(p)}">{escape(p.rstrip("/").rsplit("/", 1)[-1])}</a>' for p in pages)
+    page_links = " ".join(_page_link(p) for p in pages)
     return f"""<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="{content_policy(vendor, _APP)}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>actionkg — {escape(title)}</title>
 <style>{_STYLE}</style>
@@ -228,7 +288,7 @@ sentences of the pages that name it.</p>
 <footer>
 <p>{escape(ATTRIBUTION)}. Source pages (Welsh Government, Hwb): {page_links}</p>
 </footer>
-<script>{vendor_script()}</script>
+<script>{vendor}</script>
 <script id="graph-data" type="application/json">{data_json}</script>
 <script>{_APP}</script>
 </body>

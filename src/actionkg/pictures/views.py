@@ -7,6 +7,7 @@ loaded is a "referenced action".
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -64,15 +65,16 @@ def load_facts(engine: Engine) -> Facts:
     ):
         facts.actions[r["a"]] = {"number": r["number"], "label": r["label"], "section": r["section"],
                                  "status": r.get("status", "no update yet"), "years": []}  # fmt: skip
-    for r in _rows(engine, "SELECT ?a ?y WHERE { ?a akg:hasUpdate/akg:reportingYear ?y }"):
-        facts.actions[r["a"]]["years"].append(int(r["y"]))
+    for r in _rows(engine, "SELECT ?a ?u ?y WHERE { ?a akg:hasUpdate ?u . ?u akg:reportingYear ?y }"):
+        if r["a"] in facts.actions:  # an update on anything but a loaded action is not drawn
+            facts.actions[r["a"]]["years"].append(_year(r["y"], r["u"]))
     for r in _rows(
         engine, "SELECT ?e ?label ?type WHERE { ?e a akg:Entity ; rdfs:label ?label ; akg:entityType ?type }"
     ):
         kind = _TYPE_NAMES.get(r["type"], r["type"].lower())
         facts.entities[r["e"]] = {"label": r["label"], "type": kind, "aliases": []}
     for r in _rows(engine, "SELECT ?e ?alias WHERE { ?e a akg:Entity ; skos:altLabel ?alias } ORDER BY ?e ?alias"):
-        facts.entities[r["e"]]["aliases"].append(r["alias"])
+        _entity(facts, r["e"])["aliases"].append(r["alias"])
     facts.involves = [(r["a"], r["o"]) for r in _rows(engine, "SELECT ?a ?o WHERE { ?a akg:involves ?o }")]
     facts.lead = {(r["a"], r["o"]) for r in _rows(engine, "SELECT ?a ?o WHERE { ?a akg:leadBody ?o }")}
     for r in _rows(
@@ -109,6 +111,27 @@ def load_facts(engine: Engine) -> Facts:
     return facts
 
 
+def _year(text: str, update: str) -> int:
+    """A reporting year as an integer; anything else is a graph that did not pass validation."""
+    from ..core.errors import InputError
+
+    year = re.fullmatch(r"(-?[0-9]{4,})(Z|[+-][0-9]{2}:[0-9]{2})?", text)  # xsd:gYear's lexical form
+    if year is None:
+        raise InputError(
+            "--graph", f"<{update}> has reporting year {text!r}, not a year (`actionkg validate` says more)"
+        )
+    return int(year.group(1))
+
+
+def _entity(facts: Facts, iri: str) -> dict[str, Any]:
+    """An entity's facts; one without a label or type (a graph not built by actionkg) is drawn with
+    the last part of its IRI as its label, rather than failing the whole picture."""
+    if iri not in facts.entities:
+        facts.entities[iri] = {"label": iri.rstrip("/#").rsplit("/", 1)[-1].rsplit("#", 1)[-1] or iri,
+                               "type": "other", "aliases": []}  # fmt: skip
+    return facts.entities[iri]
+
+
 def select_actions(
     facts: Facts, section: str | None = None, status: str | None = None, updated_since: int | None = None
 ) -> set[str]:
@@ -131,7 +154,7 @@ def _action_node(g: nx.Graph, iri: str, a: dict[str, Any]) -> None:
 
 
 def _entity_node(g: nx.Graph, facts: Facts, iri: str) -> None:
-    e = facts.entities[iri]
+    e = _entity(facts, iri)
     attrs = {"iri": iri, "label": e["label"], "type": e["type"]}
     if e["aliases"]:
         attrs["aliases"] = "; ".join(e["aliases"])  # other names and acronyms, for search
