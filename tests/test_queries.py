@@ -237,7 +237,7 @@ def test_sparql_command(run: Run, built: BuildResult, tmp_path: Path) -> None:
     )
     assert run("sparql", file, "--graph", graph).stdout.strip() == "true"
     bad = run("sparql", "DROP ALL", "--graph", graph)
-    assert bad.returncode == 2 and bad.stderr.startswith("actionkg: error: query: not valid SPARQL")
+    assert bad.returncode == 2 and bad.stderr.startswith("actionkg: error: query:1: DROP is not allowed")
 
 
 def test_missing_graph_is_exit_2(run: Run, tmp_path: Path) -> None:
@@ -288,12 +288,18 @@ def test_documents_revised_not_published(ox: OxigraphEngine) -> None:
         (["query", "status-history", "--param", "action=2.1", "--param", "action=2.2"], 2, "action is given twice"),
         (["sparql", "SELECT * WHERE {", "--engine", "rdflib"], 2, "query: not valid SPARQL"),
         (
-            ["sparql", "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }"],
+            ["sparql", "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }", "--allow-service"],
             3,
             "query: the query could not be answered",
         ),
         (
-            ["sparql", "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }", "--engine", "rdflib"],
+            [
+                "sparql",
+                "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }",
+                "--engine",
+                "rdflib",
+                "--allow-service",
+            ],
             3,
             "query: the query could not be answered",
         ),

@@ -4,6 +4,10 @@ import actionkg
 kg = actionkg.load()                                   # ./build/graph.ttl or $ACTIONKG_GRAPH
 rows = kg.query("actions-involving", org="UKCIS")      # list of plain dicts
 frame = kg.frame("organisations-by-actions")           # a pandas DataFrame (needs pandas)
+rows = kg.sparql("SELECT ...", timeout=30)             # stopped after 30 s (OutsideError); no limit by default
+
+Every query passes `actionkg.core.sparqlguard` first: SERVICE only with `allow_service=True`,
+no FROM, no updates, bounded size and nesting (InputError otherwise).
 """
 
 from __future__ import annotations
@@ -12,7 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from .core.config import default_graph_path
+from .core.limits import DEFAULT_MAX_BYTES
 from .core.terms import Result
+from .questions.execute import run_query
 from .questions.query import catalogue, run_catalogue
 from .questions.store import Engine, open_engine
 
@@ -33,8 +39,13 @@ class KnowledgeGraph:
         """Rows of a catalogue query as plain dicts (IRIs and text as str, counts as int)."""
         return self.result(name, **params).records()
 
-    def sparql(self, text: str) -> list[dict[str, Any]]:
-        answer = self.engine.run(text)
+    def sparql(self, text: str, *, allow_service: bool = False, timeout: float | None = None) -> list[dict[str, Any]]:
+        """Rows of a SELECT query, executed once; SERVICE only with `allow_service=True`.
+
+        `timeout` (seconds) runs the query in a worker process that is stopped there (OutsideError);
+        without it the query runs here with no limit, so long analyses are not cut.
+        """
+        answer = run_query(self.engine, text, allow_service=allow_service, timeout=timeout)
         if not isinstance(answer, Result):
             raise TypeError("sparql() answers SELECT queries; use the engine for ASK and CONSTRUCT")
         return answer.records()
@@ -49,6 +60,9 @@ class KnowledgeGraph:
         return pd.DataFrame(result.records(), columns=result.variables)
 
 
-def load(graph: str | Path | None = None, engine: str = "oxigraph") -> KnowledgeGraph:
+def load(
+    graph: str | Path | None = None, engine: str = "oxigraph", max_bytes: int = DEFAULT_MAX_BYTES
+) -> KnowledgeGraph:
+    """The built graph (refused if it is not a regular file of at most `max_bytes`)."""
     path = Path(graph) if graph is not None else default_graph_path()
-    return KnowledgeGraph(open_engine(path, engine), path)
+    return KnowledgeGraph(open_engine(path, engine, max_bytes), path)

@@ -13,6 +13,7 @@ import difflib
 import io
 import json
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -169,13 +170,21 @@ def resolve(engine: Engine, param: str, value: str) -> Term:
         return resolve_action(engine, value)
     if param == "status":
         return resolve_status(engine, value)
-    if param == "year":
-        if not re.fullmatch(r"\d{4}", value.strip()):
-            raise InputError("--param year", f"expected a year such as 2023, got {value!r}")
+    if param == "year":  # ASCII digits only: "٢٠٢٣" is refused, not read differently by each engine
+        if not re.fullmatch(r"[0-9]{4}", value.strip(), flags=re.ASCII):
+            raise InputError("--param year", f"expected a year such as 2023 (digits 0-9), got {value!r}")
         return Term.literal(value.strip(), "http://www.w3.org/2001/XMLSchema#integer")
     if not value.strip():
         raise InputError(f"--param {param}", "needs some text to look for")
-    return Term.literal(value)  # free text: a plain literal, never part of the query text
+    return Term.literal(_text(param, value))  # free text: a plain literal, never part of the query text
+
+
+def _text(param: str, value: str) -> str:
+    """Free text as one form both engines read alike: NFC, no control characters or lone surrogates."""
+    bad = next((c for c in value if unicodedata.category(c) in ("Cc", "Cs") and c not in "\t\n\r"), None)
+    if bad is not None:
+        raise InputError(f"--param {param}", f"holds a control character or broken text (U+{ord(bad):04X})")
+    return unicodedata.normalize("NFC", value)
 
 
 def bind(engine: Engine, query: CatalogueQuery, values: Mapping[str, str]) -> dict[str, Term]:
@@ -194,6 +203,10 @@ def bind(engine: Engine, query: CatalogueQuery, values: Mapping[str, str]) -> di
 def run_catalogue(
     engine: Engine, name: str, values: Mapping[str, str]
 ) -> tuple[CatalogueQuery, dict[str, Term], Result]:
+    from .execute import DeadlineEngine
+
+    if isinstance(engine, DeadlineEngine):  # resolving and answering in one worker, under one deadline
+        return engine.within(lambda inner: run_catalogue(inner, name, values))
     query = get(name)
     bindings = bind(engine, query, values)
     return query, bindings, _booleans(engine.select(query.text, bindings), query.booleans)

@@ -2,6 +2,8 @@
 
 The Oxigraph store is persisted beside the graph (`graph.ttl` → `graph.ttl.oxigraph/`) and
 reused while the graph's content hash is unchanged, so a query does not re-parse Turtle.
+Every query passes `core.sparqlguard` first (size, nesting, no SERVICE unless allowed, no
+FROM, no updates); each is executed once.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import contextlib
 import hashlib
 import os
 import shutil
+import sys
 import tempfile
 import time
 from collections.abc import Iterator, Mapping
@@ -19,6 +22,9 @@ from typing import Any, Protocol
 import pyoxigraph as ox
 
 from ..core.errors import InputError, OutsideError
+from ..core.limits import DEFAULT_MAX_BYTES, input_file
+from ..core.rdffiles import read_rdf_bytes
+from ..core.sparqlguard import guard
 from ..core.terms import Result, Term
 
 HASH_FILE = "SOURCE_SHA256"
@@ -43,11 +49,10 @@ def _format(path: Path) -> ox.RdfFormat:
     return fmt
 
 
-def _check(path: Path) -> None:
-    if not path.exists():
+def _check(path: Path, max_bytes: int | None = DEFAULT_MAX_BYTES) -> None:
+    if not path.exists() and not path.is_symlink():
         raise InputError(path, "no such graph; build one with `actionkg build` or pass --graph FILE")
-    if not path.is_file():
-        raise InputError(path, "is not a file")
+    input_file(path, max_bytes, "graph file")
 
 
 def from_ox(term: Any) -> Term:
@@ -74,7 +79,8 @@ class OxigraphEngine:
     def __init__(self, store: ox.Store) -> None:
         self.store = store
 
-    def _query(self, text: str, bindings: Mapping[str, Term] | None = None) -> Any:
+    def _query(self, text: str, bindings: Mapping[str, Term] | None = None, allow_service: bool = False) -> Any:
+        guard(text, allow_service=allow_service)
         subs: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
             ox.Variable(k): to_ox(v) for k, v in (bindings or {}).items()
         }
@@ -90,30 +96,37 @@ class OxigraphEngine:
     def select(self, text: str, bindings: Mapping[str, Term] | None = None) -> Result:
         with _answering():
             solutions = self._query(text, bindings)
-            names = [v.value for v in solutions.variables]
-            rows = []
-            for solution in solutions:
-                row = {}
-                for name in names:
-                    value = solution[name]
-                    if value is not None:
-                        row[name] = from_ox(value)
-                rows.append(row)
-        return Result(names, rows)
+            if not isinstance(solutions, ox.QuerySolutions):
+                raise InputError("query", "expected a SELECT query")
+            return _ox_rows(solutions)
 
-    def run(self, text: str) -> Result | bool | list[tuple[Term, Term, Term]]:
+    def run(self, text: str, *, allow_service: bool = False) -> Result | bool | list[tuple[Term, Term, Term]]:
+        """Any query form, executed once (a SELECT's rows come from this one execution)."""
         with _answering():
-            answer = self._query(text)
+            answer = self._query(text, allow_service=allow_service)
             if isinstance(answer, ox.QueryBoolean):
                 return bool(answer)
             if isinstance(answer, ox.QuerySolutions):
-                return self.select(text)
+                return _ox_rows(answer)
             return [(from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)) for t in answer]
 
     def triple_count(self) -> int:
         solutions = self.store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
         assert isinstance(solutions, ox.QuerySolutions)
         return int(next(iter(solutions))["n"].value)
+
+
+def _ox_rows(solutions: ox.QuerySolutions) -> Result:
+    names = [v.value for v in solutions.variables]
+    rows = []
+    for solution in solutions:
+        row = {}
+        for name in names:
+            value = solution[name]
+            if value is not None:
+                row[name] = from_ox(value)
+        rows.append(row)
+    return Result(names, rows)
 
 
 def _one_line(exc: BaseException) -> str:
@@ -129,38 +142,53 @@ def _answering() -> Iterator[None]:
         raise OutsideError("query", f"the query could not be answered: {_one_line(exc)}") from None
 
 
-def _digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def _note(message: str) -> None:
+    """A one-line note on stderr: something worked, but not the usual way."""
+    print(f"actionkg: note: {message}", file=sys.stderr)
 
 
-def open_oxigraph(path: str | Path) -> OxigraphEngine:
+def open_oxigraph(path: str | Path, max_bytes: int | None = DEFAULT_MAX_BYTES) -> OxigraphEngine:
     """The graph in a persisted Oxigraph store beside it, one folder per content hash.
 
     `graph.ttl.oxigraph/<hash>/` is built in a temporary folder and renamed into place, so two
     processes opening a new graph at once both end up reading one complete store; a folder
     once in place is never changed or deleted while it is current. Older hashes are removed
-    once they are an hour old. Where no store can be written or opened, the graph is loaded
-    into memory instead.
+    once they are an hour old. The file is read once: the bytes hashed are the bytes loaded, so
+    a graph swapped in between cannot end up in a store named for the other one. Where no store
+    can be written or opened (a read-only folder, a full disk), the graph is loaded into memory
+    instead, with a note on stderr.
     """
     path = Path(path)
-    _check(path)
-    digest = _digest(path)
+    _check(path, max_bytes)
+    fmt = _format(path)
+    data = read_rdf_bytes(path, max_bytes)  # no FIFO, within the cap, no DTD entities in RDF/XML
+    digest = hashlib.sha256(data).hexdigest()
     root = path.with_name(path.name + ".oxigraph")
     store_dir = root / digest[:32]
     if (store_dir / HASH_FILE).is_file():
         try:
             return OxigraphEngine(ox.Store.read_only(str(store_dir)))
-        except (OSError, RuntimeError):
-            return OxigraphEngine(_in_memory(path))
+        except (OSError, RuntimeError) as exc:
+            _note(f"cannot open the stored copy {store_dir} ({_one_line(exc)}); reading the graph into memory")
+            return OxigraphEngine(_in_memory(data, fmt, path))
     try:
-        root.mkdir(exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=".building.", dir=root))
-    except OSError:
-        return OxigraphEngine(_in_memory(path))  # read-only folder: no persisted store
+        _persist(data, fmt, path, digest, root, store_dir)
+        _prune(root, keep=store_dir.name)
+        return OxigraphEngine(ox.Store.read_only(str(store_dir)))
+    except (OSError, RuntimeError) as exc:  # read-only folder, disk full, a store that will not open
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else _one_line(exc)
+        _note(f"cannot keep a stored copy beside {path} ({reason}); reading the graph into memory")
+        return OxigraphEngine(_in_memory(data, fmt, path))
+
+
+def _persist(data: bytes, fmt: ox.RdfFormat, path: Path, digest: str, root: Path, store_dir: Path) -> None:
+    """Build the store in a temporary folder and rename it into place (a no-op if another process won)."""
+    root.mkdir(exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".building.", dir=root))
     try:
         store = ox.Store(str(tmp))
         try:
-            store.bulk_load(path=str(path), format=_format(path))
+            store.bulk_load(data, fmt)
         except (SyntaxError, ValueError) as exc:
             raise InputError(path, f"not valid RDF: {' '.join(str(exc).split())}") from None
         store.flush()
@@ -171,11 +199,6 @@ def open_oxigraph(path: str | Path) -> OxigraphEngine:
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
-    _prune(root, keep=store_dir.name)
-    try:
-        return OxigraphEngine(ox.Store.read_only(str(store_dir)))
-    except (OSError, RuntimeError):
-        return OxigraphEngine(_in_memory(path))
 
 
 def _prune(root: Path, keep: str, age: float = 3600.0) -> None:
@@ -188,10 +211,10 @@ def _prune(root: Path, keep: str, age: float = 3600.0) -> None:
             continue
 
 
-def _in_memory(path: Path) -> ox.Store:
+def _in_memory(data: bytes, fmt: ox.RdfFormat, path: Path) -> ox.Store:
     store = ox.Store()
     try:
-        store.load(path=str(path), format=_format(path))
+        store.load(data, fmt)
     except (SyntaxError, ValueError) as exc:
         raise InputError(path, f"not valid RDF: {' '.join(str(exc).split())}") from None
     return store
@@ -206,19 +229,22 @@ class RdflibEngine:
         self.graph = graph
 
     @classmethod
-    def open(cls, path: str | Path) -> RdflibEngine:
+    def open(cls, path: str | Path, max_bytes: int | None = DEFAULT_MAX_BYTES) -> RdflibEngine:
         from ..core.rdffiles import load_rdf
 
-        _check(Path(path))
+        _check(Path(path), max_bytes)
         return cls(load_rdf(path))
 
-    def _query(self, text: str, init: Mapping[Any, Any] | None = None) -> Any:
+    def _query(self, text: str, init: Mapping[Any, Any] | None = None, allow_service: bool = False) -> Any:
         from pyparsing import ParseException
 
+        guard(text, allow_service=allow_service)
         try:
             return self.graph.query(text, initBindings=init or {})
         except ParseException as exc:
             raise InputError("query", f"not valid SPARQL: {' '.join(str(exc).split())[:200]}") from None
+        except RecursionError:  # the guard's limits keep most queries well clear; mixed nesting can still reach it
+            raise InputError("query", "the query is nested too deeply for the rdflib engine") from None
         except OSError as exc:  # a SERVICE call that could not be made
             raise OutsideError(
                 "query", f"the query could not be answered: {' '.join(str(exc).split())[:200]}"
@@ -230,27 +256,34 @@ class RdflibEngine:
         init = {Variable(k): _to_rdflib(v) for k, v in (bindings or {}).items()}
         with _answering():
             answer = self._query(text, init)
-            names = [str(v) for v in answer.vars]
-            rows = []
-            for solution in answer:
-                row = {}
-                for name, value in zip(names, solution, strict=True):
-                    if value is not None:
-                        row[name] = _from_rdflib(value)
-                rows.append(row)
-        return Result(names, rows)
+            if answer.type != "SELECT":
+                raise InputError("query", "expected a SELECT query")
+            return _rdflib_rows(answer)
 
-    def run(self, text: str) -> Result | bool | list[tuple[Term, Term, Term]]:
+    def run(self, text: str, *, allow_service: bool = False) -> Result | bool | list[tuple[Term, Term, Term]]:
+        """Any query form, executed once (a SELECT's rows come from this one execution)."""
         with _answering():
-            answer = self._query(text)
+            answer = self._query(text, allow_service=allow_service)
             if answer.type == "ASK":
                 return bool(answer.askAnswer)
             if answer.type == "SELECT":
-                return self.select(text)
+                return _rdflib_rows(answer)
             return [(_from_rdflib(s), _from_rdflib(p), _from_rdflib(o)) for s, p, o in answer]
 
     def triple_count(self) -> int:
         return len(self.graph)
+
+
+def _rdflib_rows(answer: Any) -> Result:
+    names = [str(v) for v in answer.vars]
+    rows = []
+    for solution in answer:
+        row = {}
+        for name, value in zip(names, solution, strict=True):
+            if value is not None:
+                row[name] = _from_rdflib(value)
+        rows.append(row)
+    return Result(names, rows)
 
 
 def _from_rdflib(term: Any) -> Term:
@@ -273,9 +306,9 @@ def _to_rdflib(term: Term) -> Any:
     return Literal(term.value, lang=term.lang, datatype=URIRef(term.datatype) if term.datatype else None)
 
 
-def open_engine(path: str | Path, engine: str = "oxigraph") -> Engine:
+def open_engine(path: str | Path, engine: str = "oxigraph", max_bytes: int | None = DEFAULT_MAX_BYTES) -> Engine:
     if engine == "oxigraph":
-        return open_oxigraph(path)
+        return open_oxigraph(path, max_bytes)
     if engine == "rdflib":
-        return RdflibEngine.open(path)
+        return RdflibEngine.open(path, max_bytes)
     raise InputError("--engine", f"unknown engine {engine!r} (expected oxigraph or rdflib)")
