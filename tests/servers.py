@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.server
 import shutil
 import socket
@@ -9,7 +10,7 @@ import subprocess
 import threading
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -178,3 +179,67 @@ def stub_server(mode: str) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
+
+
+# -- scripted servers: each request recorded, the answer written by the test --------------------------
+
+
+@dataclass(frozen=True)
+class Seen:
+    """One request a scripted server received."""
+
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+
+Answer = Callable[[http.server.BaseHTTPRequestHandler, Seen], None]
+
+
+class _Scripted(http.server.BaseHTTPRequestHandler):
+    answer: Answer
+    seen: list[Seen]
+
+    def _handle(self) -> None:
+        length = min(int(self.headers.get("Content-Length") or 0), 256 << 20)
+        body = self.rfile.read(length) if length else b""
+        seen = Seen(self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, body)
+        self.seen.append(seen)
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # the client hung up, as at a limit
+            type(self).answer(self, seen)
+
+    do_GET = do_POST = do_PUT = do_DELETE = _handle
+
+    def log_message(self, *args: object) -> None:  # quiet
+        pass
+
+
+@contextmanager
+def scripted_server(answer: Answer) -> Iterator[tuple[str, list[Seen]]]:
+    """A loopback server that records every request in a list and lets `answer` write the reply.
+
+    Yields the base URL and the list. `answer` must end on its own (bounded loops only).
+    """
+    seen: list[Seen] = []
+    handler = type("Scripted", (_Scripted,), {"answer": staticmethod(answer), "seen": seen})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", seen
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+def reply(handler: http.server.BaseHTTPRequestHandler, status: int, body: bytes = b"", **headers: str) -> None:
+    """A whole answer: status, headers (underscores in names become dashes), Content-Length and body."""
+    handler.send_response(status)
+    for name, value in headers.items():
+        handler.send_header(name.replace("_", "-"), value)
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    handler.wfile.write(body)

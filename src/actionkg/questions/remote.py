@@ -1,30 +1,44 @@
-"""A real SPARQL 1.1 server: push a built graph (Graph Store Protocol), query it (SPARQLWrapper).
+"""A real SPARQL 1.1 server: push a built graph (Graph Store Protocol), query it (SPARQL Protocol).
 
 Only the standard protocols are spoken, so Virtuoso, Fuseki, GraphDB, QLever, Neptune and
-Oxigraph's server all work the same way (docs/server.md).
+Oxigraph's server all work the same way (docs/server.md). Every exchange goes through the one
+HTTP client, `core.http`: a total deadline, a cap on the answer's size, no redirect that carries
+credentials or a body elsewhere, and credentials only from what the user gave. A server's answer
+is checked before it is used, so a broken or hostile server is an outside failure (exit 3),
+never a traceback.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import io
 import json
 import re
-import socket
-import urllib.error
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
 
 import pyoxigraph as ox
 
 from ..core.errors import InputError, OutsideError
+from ..core.http import DEFAULT_ANSWER_BYTES, Client, Credentials, Exchange, check_url, password_for
+from ..core.limits import DEFAULT_MAX_BYTES
+from ..core.rdffiles import read_rdf_bytes
 from ..core.terms import Result, Term
 
 GET_LIMIT = 1800  # longer queries go by POST
-_STATUS = {"QueryBadFormed": "400", "Unauthorized": "401", "EndPointNotFound": "404", "URITooLong": "414",
-           "EndPointInternalError": "500"}  # fmt: skip
+_REASONS = {400: "bad request (the server could not run the query)", 401: "unauthorised", 404: "endpoint not found",
+            414: "query too long", 500: "server error"}  # fmt: skip
 _IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 _ECHAR = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
+_JSON_RESULTS = "application/sparql-results+json"
+_RDF_ACCEPT = "application/n-triples, text/turtle;q=0.9"
+_NT, _TTL = ox.RdfFormat.N_TRIPLES, ox.RdfFormat.TURTLE  # N-Triples is Turtle too; N3 as servers write it
+_RDF_FORMATS = {"application/n-triples": _NT, "text/plain": _NT, "text/turtle": _TTL, "application/x-turtle": _TTL,
+                "text/rdf+n3": _TTL, "text/n3": _TTL, "": _TTL}  # fmt: skip
 
 
 def check_iri(value: str, what: str) -> str:
@@ -50,7 +64,67 @@ def sparql_term(term: Term) -> str:
     return f'"{text}"'
 
 
-_WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
+# -- a small SPARQL tokenizer: where the query's parts are, never fooled by strings or comments --------
+
+_TOKEN = re.compile(
+    r"""(?P<space>\s+)
+      | (?P<comment>\#[^\n\r]*)
+      | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
+                  |'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")
+      | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+      | (?P<word>[^\s{}()\[\]<>"'\#,;.]+)
+      | (?P<punct>.)""",
+    re.VERBOSE | re.DOTALL,
+)
+_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
+
+
+def tokens(text: str) -> Iterator[tuple[str, str, int]]:
+    """(kind, text, end offset) of each significant token; spaces and comments are skipped.
+
+    Strings (all four quote forms), IRIs and comments are single tokens, so a brace, a `#` or a
+    keyword inside a literal is never taken for query structure.
+    """
+    position = 0
+    while position < len(text):
+        match = _TOKEN.match(text, position)
+        assert match is not None and match.lastgroup is not None  # `punct` matches any character
+        position = match.end()
+        if match.lastgroup not in ("space", "comment"):
+            yield match.lastgroup, match.group(), position
+
+
+def query_form(text: str) -> str | None:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE: the first form keyword after the prologue (None if none)."""
+    for kind, word, _ in tokens(text):
+        if kind == "word" and word.upper() in _FORMS:
+            return word.upper()
+    return None
+
+
+def _where_brace(text: str) -> int | None:
+    """The offset just after the `{` that opens the query's outermost WHERE group."""
+    stream = tokens(text)
+    for kind, word, _ in stream:
+        if kind == "word" and word.upper() in _FORMS:
+            form = word.upper()
+            break
+    else:
+        return None
+    depth = 0
+    template = form == "CONSTRUCT"  # a CONSTRUCT's first group is its template, unless WHERE comes first
+    for kind, word, end in stream:
+        if kind == "word" and word.upper() == "WHERE" and depth == 0:
+            template = False
+        elif kind == "punct" and word == "{":
+            if depth == 0 and not template:
+                return end
+            depth += 1
+        elif kind == "punct" and word == "}":
+            depth -= 1
+            if depth == 0:
+                template = False
+    return None
 
 
 def with_values(text: str, bindings: Mapping[str, Term]) -> str:
@@ -58,6 +132,7 @@ def with_values(text: str, bindings: Mapping[str, Term]) -> str:
 
     Placed inside the outermost WHERE (not after the query, where Virtuoso ignores it), the
     block binds the variable before any grouping, exactly as the embedded engines' bindings do.
+    The place is found by tokenizing the query, so nothing in a literal or comment can move it.
     """
     if not bindings:
         return text
@@ -67,129 +142,192 @@ def with_values(text: str, bindings: Mapping[str, Term]) -> str:
             raise InputError("binding", f"bad variable name {name!r}")
     row = " ".join(sparql_term(bindings[n]) for n in names)
     block = f"VALUES ({' '.join('?' + n for n in names)}) {{ ({row}) }}"
-    where = _WHERE.search(_blank_comments(text))
+    where = _where_brace(text)
     if where is None:
         return f"{text.rstrip()}\n{block}\n"
-    return f"{text[: where.end()]}\n  {block}\n{text[where.end() :]}"
+    return f"{text[:where]}\n  {block}\n{text[where:]}"
 
 
-def _blank_comments(text: str) -> str:
-    """The text with # comments blanked out (same length), so a WHERE in a comment is not found."""
-    return re.sub(r"(?m)^\s*#.*$", lambda m: " " * len(m.group()), text)
+# -- reading answers -----------------------------------------------------------------------------------
 
 
-def _term(binding: Mapping[str, str]) -> Term:
-    kind = binding.get("type")
+def _text(value: Any, what: str) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"{what} is not a string")
+    return value
+
+
+def _term(binding: Any) -> Term:
+    if not isinstance(binding, dict):
+        raise ValueError("a binding is not an object")
+    kind, value = binding.get("type"), _text(binding.get("value"), "a value")
+    datatype, lang = binding.get("datatype"), binding.get("xml:lang")
     if kind == "uri":
-        return Term.iri(binding["value"])
+        return Term.iri(value)
     if kind == "bnode":
-        return Term("bnode", binding["value"])
+        return Term("bnode", value)
     if kind in ("literal", "typed-literal"):  # Virtuoso says typed-literal
-        return Term.literal(binding["value"], binding.get("datatype"), binding.get("xml:lang"))
+        return Term.literal(
+            value,
+            None if datatype is None else _text(datatype, "a datatype"),
+            None if lang is None else _text(lang, "a language"),
+        )
     raise ValueError(f"unknown term type {kind!r}")
 
 
 def parse_results(body: bytes) -> Result | bool:
-    """W3C SPARQL 1.1 Query Results JSON → a Result (or the boolean of an ASK)."""
+    """W3C SPARQL 1.1 Query Results JSON → a Result (or the boolean of an ASK); ValueError if it is not that."""
     data = json.loads(body)
+    if not isinstance(data, dict):
+        raise ValueError("not a JSON object")
     if "boolean" in data:
-        return bool(data["boolean"])
-    names = list(data["head"]["vars"])
-    rows = [{k: _term(v) for k, v in b.items()} for b in data["results"]["bindings"]]
+        if not isinstance(data["boolean"], bool):
+            raise ValueError("the boolean is not true or false")
+        return data["boolean"]
+    names = [_text(v, "a variable") for v in data["head"]["vars"]]
+    bindings = data["results"]["bindings"]
+    if not isinstance(bindings, list):
+        raise ValueError("bindings are not a list")
+    rows = []
+    for binding in bindings:
+        if not isinstance(binding, dict):
+            raise ValueError("a row is not an object")
+        extra = set(binding) - set(names)
+        if extra:
+            raise ValueError(f"a row binds {sorted(extra)[0]!r}, which is not a column")
+        rows.append({k: _term(v) for k, v in binding.items()})
     return Result(names, rows)
 
 
+def _preview(body: bytes) -> str:
+    return " ".join(body[:160].decode("utf-8", "replace").split())[:160]
+
+
+@functools.lru_cache(maxsize=64)
+def _certain_columns(text: str) -> frozenset[str]:
+    """The columns a SELECT binds in every row (conservatively: when in doubt, a column is optional).
+
+    The embedded engines guarantee these; a server's answer that leaves one out is malformed, and
+    is refused here rather than failing later where the column is read.
+    """
+    from pyparsing.exceptions import ParseBaseException
+    from rdflib.plugins.sparql import prepareQuery
+
+    try:
+        algebra = prepareQuery(text).algebra
+    except (ParseBaseException, ValueError, TypeError):
+        return frozenset()
+    if getattr(algebra, "name", "") != "SelectQuery":
+        return frozenset()
+    return frozenset(str(v) for v in _certain(algebra.get("p")))
+
+
+def _certain(node: Any) -> set[Any]:
+    name = getattr(node, "name", "")
+    if name == "BGP":
+        return {t for triple in node["triples"] for t in triple if type(t).__name__ == "Variable"}
+    if name == "Join":
+        return _certain(node["p1"]) | _certain(node["p2"])
+    if name in ("LeftJoin", "Minus"):
+        return _certain(node["p1"])
+    if name == "Union":
+        return _certain(node["p1"]) & _certain(node["p2"])
+    if name == "Extend":
+        exists = getattr(node["expr"], "name", "") in ("Builtin_EXISTS", "Builtin_NOTEXISTS")
+        return _certain(node["p"]) | ({node["var"]} if exists else set())
+    if name == "Project":
+        return _certain(node["p"]) & set(node["PV"])
+    if name in ("Filter", "Distinct", "Reduced", "Slice", "OrderBy", "ToMultiSet", "Graph"):
+        return _certain(node["p"])
+    return set()  # groups, aggregates, VALUES, services: nothing promised
+
+
 class RemoteEngine:
-    """The same catalogue text on a SPARQL endpoint; the named graph is sent as the default graph."""
+    """The same catalogue text on a SPARQL endpoint; the named graph is sent as the default graph.
+
+    `timeout` is a total deadline for each query (connect to the last byte); `max_bytes` caps the
+    answer. `user` without `password` reads $ACTIONKG_PASSWORD; `credentials` may be given instead.
+    """
 
     name = "remote"
 
     def __init__(
         self, endpoint: str, named_graph: str | None = None, user: str | None = None, password: str | None = None,
-        timeout: float = 60.0, auth: str = "digest",
+        timeout: float = 60.0, auth: str = "digest", *, credentials: Credentials | None = None,
+        max_bytes: int = DEFAULT_ANSWER_BYTES,
     ) -> None:  # fmt: skip
-        self.endpoint = check_iri(endpoint, "--endpoint")
+        self.endpoint = check_url(check_iri(endpoint, "--endpoint"), "--endpoint")
         self.named_graph = check_iri(named_graph, "--named-graph") if named_graph else None
-        self.user, self.password, self.timeout, self.auth = user, password, timeout, auth
+        if credentials is None:
+            credentials = password_for(user, password, prompt=None)
+        if credentials is not None and credentials.scheme != auth:
+            credentials = Credentials(credentials.user, credentials.password, auth)
+        self.client = Client(timeout=timeout, max_bytes=max_bytes, credentials=credentials)
+        self.timeout = self.client.timeout
 
-    def _ask(self, text: str, accept: str = "json") -> bytes:
-        from SPARQLWrapper import BASIC, DIGEST, GET, JSON, N3, POST, SPARQLWrapper
-        from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
-
-        text = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
-        wrapper = SPARQLWrapper(self.endpoint)
-        wrapper.setQuery(text)  # without comment lines, which mislead SPARQLWrapper's query-type guess
-        wrapper.setReturnFormat(JSON if accept == "json" else N3)
-        wrapper.setMethod(POST if len(text) > GET_LIMIT else GET)
-        wrapper.setTimeout(int(self.timeout) or 1)
-        if self.named_graph:
-            wrapper.addDefaultGraph(self.named_graph)
-        if self.user is not None:
-            wrapper.setHTTPAuth(DIGEST if self.auth == "digest" else BASIC)
-            wrapper.setCredentials(self.user, self.password or "")
-        try:
-            response = wrapper.query().response
-            return bytes(response.read())
-        except SPARQLWrapperException as exc:
-            code = _STATUS.get(type(exc).__name__, "")
-            detail = " ".join(str(getattr(exc, "response", "") or "").split())[:160]
-            reason = {
-                "400": "bad request (the server could not run the query)",
-                "401": "unauthorised",
-                "404": "endpoint not found",
-                "414": "query too long",
-                "500": "server error",
-            }.get(code, "error")
-            raise OutsideError(
-                self.endpoint, f"HTTP {code or '?'} {reason}" + (f": {detail}" if detail else "")
-            ) from None
-        except urllib.error.HTTPError as exc:
-            raise OutsideError(self.endpoint, f"HTTP {exc.code} {exc.reason}") from None
-        except urllib.error.URLError as exc:
-            if isinstance(exc.reason, (socket.timeout, TimeoutError)):
-                raise OutsideError(self.endpoint, f"no answer within {self.timeout:g} s") from None
-            raise OutsideError(self.endpoint, f"cannot connect: {exc.reason}") from None
-        except TimeoutError:
-            raise OutsideError(self.endpoint, f"no answer within {self.timeout:g} s") from None
-        except OSError as exc:
-            raise OutsideError(self.endpoint, f"connection failed: {exc}") from None
-
-    def select(self, text: str, bindings: Mapping[str, Term] | None = None) -> Result:
-        answer = self._parse(self._ask(with_values(text, bindings or {})))
-        if not isinstance(answer, Result):
-            raise OutsideError(self.endpoint, "malformed answer: expected SELECT results")
-        return answer
+    def _ask(self, text: str, accept: str = _JSON_RESULTS) -> tuple[Exchange, bytes]:
+        """One SPARQL Protocol request: GET for short queries, a form POST for long ones."""
+        params = [("query", text)] + ([("default-graph-uri", self.named_graph)] if self.named_graph else [])
+        encoded = urlencode(params)
+        headers = {"Accept": accept}
+        if len(encoded) > GET_LIMIT:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+            method, body, query = "POST", encoded.encode("ascii"), None
+        else:
+            method, body, query = "GET", None, params
+        with self.client.open(method, self.endpoint, params=query, body=body, headers=headers) as exchange:
+            if not 200 <= exchange.status < 300:
+                detail = _preview(next(exchange.chunks(), b""))
+                reason = _REASONS.get(exchange.status, exchange.reason)
+                raise OutsideError(
+                    self.endpoint, f"HTTP {exchange.status} {reason}" + (f": {detail}" if detail else "")
+                )
+            return exchange, exchange.read()
 
     def _parse(self, body: bytes) -> Result | bool:
         try:
             return parse_results(body)
-        except (ValueError, KeyError, TypeError, AttributeError):
-            preview = body[:60].decode("utf-8", "replace").replace("\n", " ")
-            raise OutsideError(self.endpoint, f"malformed answer (not SPARQL JSON results): {preview!r}") from None
+        except (ValueError, KeyError, TypeError, RecursionError):  # JSONDecodeError is a ValueError
+            raise OutsideError(
+                self.endpoint, f"malformed answer (not SPARQL JSON results): {body[:60].decode('utf-8', 'replace')!r}"
+            ) from None
+
+    def select(self, text: str, bindings: Mapping[str, Term] | None = None) -> Result:
+        answer = self._parse(self._ask(with_values(text, bindings or {}))[1])
+        if not isinstance(answer, Result):
+            raise OutsideError(self.endpoint, "malformed answer: expected SELECT results")
+        for column in sorted(_certain_columns(text)):
+            if column not in answer.variables or any(column not in row for row in answer.rows):
+                raise OutsideError(self.endpoint, f"malformed answer: the column ?{column} is missing")
+        return answer
 
     def run(self, text: str) -> Result | bool | list[tuple[Term, Term, Term]]:
-        if re.search(r"^\s*(CONSTRUCT|DESCRIBE)\b", _strip_prologue(text), re.IGNORECASE):
-            from rdflib import Graph
+        if query_form(text) in ("CONSTRUCT", "DESCRIBE"):
+            from .store import from_ox
 
-            from .store import _from_rdflib
-
-            body = self._ask(text, accept="rdf")
+            exchange, body = self._ask(text, accept=_RDF_ACCEPT)
+            kind = exchange.headers.get("Content-Type", "").split(";")[0].strip().lower()
+            fmt = _RDF_FORMATS.get(kind)
             try:
-                graph = Graph().parse(data=body, format="turtle")
-            except Exception:  # rdflib's parsers raise many types
-                preview = body[:60].decode("utf-8", "replace").replace("\n", " ")
-                raise OutsideError(self.endpoint, f"malformed answer (not Turtle): {preview!r}") from None
-            return [(_from_rdflib(s), _from_rdflib(p), _from_rdflib(o)) for s, p, o in graph]
-        return self._parse(self._ask(text))
+                if fmt is None:
+                    raise SyntaxError(f"unexpected content type {kind!r}")
+                triples = list(ox.parse(body, format=fmt))
+            except SyntaxError:
+                raise OutsideError(
+                    self.endpoint, f"malformed answer (not Turtle): {body[:60].decode('utf-8', 'replace')!r}"
+                ) from None
+            return [(from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)) for t in triples]
+        return self._parse(self._ask(text)[1])
 
     def triple_count(self) -> int:
         rows = self.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").rows
-        return int(rows[0]["n"].value)
-
-
-def _strip_prologue(text: str) -> str:
-    lines = [line for line in text.splitlines() if not line.strip().startswith("#")]
-    return re.sub(r"^\s*((PREFIX\s+\S*:\s*<[^>]*>|BASE\s+<[^>]*>)\s*)*", "", "\n".join(lines), flags=re.IGNORECASE)
+        value = rows[0].get("n") if len(rows) == 1 else None
+        if value is None or not (value.value.isascii() and value.value.isdigit()):
+            shown = (
+                "no rows" if not rows else f"{len(rows)} rows" if len(rows) > 1 else repr(getattr(value, "value", None))
+            )
+            raise OutsideError(self.endpoint, f"malformed answer: the triple count is {shown}, not a number")
+        return int(value.value)
 
 
 # -- pushing a graph (Graph Store HTTP Protocol) ---------------------------------------------------
@@ -200,16 +338,18 @@ class PushResult:
     triples: int
     batches: int
     staged: bool  # loaded into a staging graph, then moved into place in one update
+    confirmed: int = 0  # the triples the server says it holds in the named graph afterwards
+    confirmed_by: str = ""  # "count query" (with an endpoint) or "read back" (through the Graph Store)
 
 
-def _nt_batches(path: Path, size: int) -> Iterator[tuple[int, bytes]]:
+def _nt_batches(path: Path, data: bytes, size: int) -> Iterator[tuple[int, bytes]]:
     fmt = {".ttl": ox.RdfFormat.TURTLE, ".nt": ox.RdfFormat.N_TRIPLES, ".jsonld": ox.RdfFormat.JSON_LD,
            ".rdf": ox.RdfFormat.RDF_XML}.get(path.suffix.lower())  # fmt: skip
     if fmt is None:
         raise InputError(path, "cannot push this format; use .ttl, .nt, .jsonld or .rdf")
     lines: list[str] = []
     try:
-        for triple in ox.parse(path=str(path), format=fmt):
+        for triple in ox.parse(data, format=fmt):
             lines.append(f"{triple} .\n")
             if len(lines) >= size:
                 yield len(lines), "".join(lines).encode("utf-8")
@@ -220,51 +360,96 @@ def _nt_batches(path: Path, size: int) -> Iterator[tuple[int, bytes]]:
         yield len(lines), "".join(lines).encode("utf-8")
 
 
+class _Body(io.RawIOBase):
+    """An answer's chunks as a file, so the parser streams it (the cap and deadline still apply)."""
+
+    def __init__(self, chunks: Iterator[bytes]) -> None:
+        self._chunks = chunks
+        self._left = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if not self._left:
+            self._left = next(self._chunks, b"")
+        size = min(len(buffer), len(self._left))
+        buffer[:size] = self._left[:size]
+        self._left = self._left[size:]
+        return size
+
+
+def _read_back(client: Client, store: str, graph: str) -> int:
+    """How many triples the server holds in `graph`, read back through the Graph Store Protocol."""
+    with client.open("GET", store, params={"graph": graph}, headers={"Accept": _RDF_ACCEPT}) as exchange:
+        if not 200 <= exchange.status < 300:
+            raise OutsideError(store, f"HTTP {exchange.status} {exchange.reason} for GET (reading the graph back)")
+        kind = exchange.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        fmt = _RDF_FORMATS.get(kind)
+        if fmt is None:
+            raise OutsideError(store, f"cannot read the graph back: unexpected content type {kind!r}")
+        try:
+            return sum(1 for _ in ox.parse(io.BufferedReader(_Body(exchange.chunks())), format=fmt))
+        except SyntaxError as exc:
+            raise OutsideError(
+                store, f"malformed answer reading the graph back: {' '.join(str(exc).split())[:160]}"
+            ) from None
+
+
 def push(
     graph: str | Path, store: str, named_graph: str, *, user: str | None = None, password: str | None = None,
     auth: str = "digest", update: str | None = None, batch: int = 20000, timeout: float = 300.0,
+    endpoint: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES, credentials: Credentials | None = None,
 ) -> PushResult:  # fmt: skip
-    """Replace `named_graph` on the server with the file's triples.
+    """Replace `named_graph` on the server with the file's triples, and confirm the server holds them.
 
     Batches of N-Triples go by PUT (the first, replacing) and POST (the rest, appending), so a
     large graph streams without one huge request. With an update endpoint the batches go to a
     staging graph that one `MOVE` puts in place, so readers never see a half-loaded graph.
+    Success is reported only once the server confirms the count: by a COUNT query on `endpoint`,
+    or else by reading the graph back. `timeout` bounds each request in total; `max_bytes` caps the
+    file and every answer.
     """
-    import requests
-    from requests.auth import HTTPBasicAuth, HTTPDigestAuth
-
-    path = Path(graph)
-    if not path.is_file():
-        raise InputError(path, "no such graph; build one with `actionkg build` or pass --graph FILE")
-    check_iri(store, "--store")
+    check_url(check_iri(store, "--store"), "--store")
     target = check_iri(named_graph, "--named-graph")
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
-    staging = f"urn:actionkg:staging:{digest}" if update else target
-    credentials = None
-    if user is not None:
-        credentials = HTTPDigestAuth(user, password or "") if auth == "digest" else HTTPBasicAuth(user, password or "")
-    session = requests.Session()
+    if update:
+        check_url(check_iri(update, "--update"), "--update")
+    if endpoint:
+        check_url(check_iri(endpoint, "--endpoint"), "--endpoint")
+    path = Path(graph)
+    if not path.exists():
+        raise InputError(path, "no such graph; build one with `actionkg build` or pass --graph FILE")
+    data = read_rdf_bytes(path, max_bytes)  # read once (what is hashed is what is sent); RDF/XML without a DTD
+    if credentials is None:
+        credentials = password_for(user, password, prompt=None)
+    if credentials is not None and credentials.scheme != auth:
+        credentials = Credentials(credentials.user, credentials.password, auth)
+    client = Client(timeout=timeout, max_bytes=max_bytes, credentials=credentials)
+    staging = f"urn:actionkg:staging:{hashlib.sha256(data).hexdigest()[:16]}" if update else target
     total = batches = 0
 
     def send(method: str, body: bytes, url: str, params: dict[str, str] | None, content_type: str) -> None:
-        try:
-            response = session.request(method, url, params=params, data=body, auth=credentials, timeout=timeout,
-                                       headers={"Content-Type": content_type})  # fmt: skip
-        except requests.Timeout:
-            raise OutsideError(url, f"no answer within {timeout:g} s") from None
-        except requests.ConnectionError as exc:
-            raise OutsideError(url, f"cannot connect: {type(exc).__name__}") from None
-        if response.status_code >= 400:
-            raise OutsideError(url, f"HTTP {response.status_code} {response.reason} for {method}")
+        headers = {"Content-Type": content_type}
+        with client.open(method, url, params=params, body=body, headers=headers) as exchange:
+            if not 200 <= exchange.status < 300:
+                raise OutsideError(url, f"HTTP {exchange.status} {exchange.reason} for {method}")
+            for _ in exchange.chunks():  # the answer, read within the cap and deadline, is not needed
+                pass
 
-    for count, body in _nt_batches(path, batch):
+    for count, body in _nt_batches(path, data, batch):
         send("PUT" if batches == 0 else "POST", body, store, {"graph": staging}, "text/turtle; charset=utf-8")
         total += count
         batches += 1
     if batches == 0:
-        send("PUT", b"", store, {"graph": staging}, "text/turtle; charset=utf-8")
+        raise InputError(path, "holds no triples; nothing to push")
     if update:
-        check_iri(update, "--update")
         move = f"MOVE SILENT GRAPH <{staging}> TO GRAPH <{target}>"
         send("POST", move.encode("utf-8"), update, None, "application/sparql-update")
-    return PushResult(total, batches, staged=bool(update))
+    if endpoint:
+        held = RemoteEngine(endpoint, target, timeout=timeout, credentials=credentials, max_bytes=max_bytes)
+        count, how = held.triple_count(), "count query"
+    else:
+        count, how = _read_back(client, store, target), "read back"
+    if count != total:
+        raise OutsideError(endpoint or store, f"the server holds {count} triples in <{target}>, expected {total}")
+    return PushResult(total, batches, staged=bool(update), confirmed=count, confirmed_by=how)
