@@ -1,0 +1,343 @@
+"""HTML pages from Jinja2 templates: one set of templates and view models for the static site and the server.
+
+Templates escape everything (autoescape on); a view model hands them plain strings and links.
+Only http and https addresses ever become links: any other IRI (a `javascript:` one in a
+hostile graph) is shown as text. Where a link goes is the `Linker`'s business, so the static
+site (relative file paths) and a server (absolute paths) share every page.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import jinja2
+import pyoxigraph as ox
+
+from .describe import ATTRIBUTION, OGL, Description, Source
+from .graphdata import AKG, LABELS, OA, RDF_TYPE, SCHEMA, SiteGraph, Value, obj, subj
+from .ontology_docs import term_anchor, term_label
+
+_WEB = re.compile(r"https?://[^\s<>\"]+", re.IGNORECASE)
+
+
+def web_link(iri: str) -> str | None:
+    """`iri` when it is an http(s) address a browser may follow, else None."""
+    return iri if _WEB.fullmatch(iri) else None
+
+
+class Linker:
+    """Links between the pages, from the page at `here` (a site path): relative on the static site, so it
+    works from any host and folder; absolute under `root` (such as `/actionkg/id/`) for a server."""
+
+    def __init__(self, graph: SiteGraph, here: str = "index.html", root: str | None = None) -> None:
+        self.graph = graph
+        self.here = here
+        self.root = root
+
+    def at(self, here: str) -> Linker:
+        return Linker(self.graph, here, self.root)
+
+    def path(self, target: str) -> str:
+        """A site path (`action/2.27.html`, `assets/site.css`) as a link from the current page."""
+        if self.root is not None:
+            return self.root + target
+        target_path, _, frag = target.partition("#")
+        rel = posixpath.relpath(target_path, posixpath.dirname(self.here) or ".")
+        return rel + (f"#{frag}" if frag else "")
+
+    def resource(self, iri: str) -> str | None:
+        """A link to the page showing `iri` (with its anchor for a helper), or None if none does."""
+        found = self.graph.page_of(iri)
+        if found is None:
+            return None
+        page, frag = found
+        return self.path(self.graph.rel(page) + ".html" + (f"#{frag}" if frag else ""))
+
+    def term(self, iri: str) -> str | None:
+        """An ontology term's anchor on the ontology page; other vocabularies' terms link home."""
+        anchor = term_anchor(iri)
+        if anchor is not None:
+            return self.path(f"ontology.html#{anchor}")
+        return web_link(iri)
+
+    def href(self, iri: str) -> str | None:
+        return self.resource(iri) or self.term(iri)
+
+
+@dataclass
+class Link:
+    text: str
+    href: str | None = None
+    note: str = ""  # a language tag, a datatype or an IRI shown small beside the text
+
+
+@dataclass
+class Row:
+    label: str
+    href: str | None
+    values: list[Link]
+
+
+@dataclass
+class Block:
+    """A helper node shown inside its owner's page, under its own anchor."""
+
+    anchor: str
+    iri: str
+    title: str
+    types: list[Link]
+    rows: list[Row]
+
+
+@dataclass
+class Sentence:
+    text: str
+    where: str  # file:line
+    url: str | None  # the source page
+    context: Link | None = None  # the action or update it is in
+
+
+@dataclass
+class TimelineEntry:
+    title: Link
+    year: str
+    year_note: str
+    status: Link | None
+    text: str
+    where: str
+    url: str | None
+
+
+@dataclass
+class Page:
+    """Everything a resource page shows."""
+
+    iri: str
+    title: str
+    types: list[Link]
+    rows: list[Row]
+    blocks: list[Block]
+    incoming: list[tuple[Link, str]]
+    sources: list[Source]
+    documents: list[tuple[str, str]]  # (format name, link)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _value(graph: SiteGraph, linker: Linker, value: Value) -> Link:
+    if isinstance(value, ox.NamedNode):
+        iri = value.value
+        own = linker.resource(iri)
+        if own is not None:
+            return Link(graph.label(iri), own, "")
+        term = term_anchor(iri)
+        if term is not None:
+            return Link(term_label(iri), linker.term(iri))
+        return Link(iri, web_link(iri))
+    if isinstance(value, ox.BlankNode):
+        return Link(f"_:{value.value}")
+    note = f"@{value.language}" if value.language else term_label(value.datatype.value)
+    return Link(value.value, None, "" if note in ("xsd:string", "string") else note)
+
+
+def _rows(graph: SiteGraph, linker: Linker, triples: Iterable[ox.Triple]) -> tuple[list[Link], list[Row]]:
+    types: list[Link] = []
+    rows: dict[str, Row] = {}
+    for t in triples:
+        if t.predicate.value == RDF_TYPE:
+            types.append(_value(graph, linker, obj(t)))
+            continue
+        p = t.predicate.value
+        row = rows.setdefault(p, Row(term_label(p), linker.term(p), []))
+        row.values.append(_value(graph, linker, obj(t)))
+    return types, sorted(rows.values(), key=lambda r: (r.label.lower(), r.href or ""))
+
+
+def _by_subject(triples: Iterable[ox.Triple]) -> dict[str, list[ox.Triple]]:
+    out: dict[str, list[ox.Triple]] = {}
+    for t in triples:
+        out.setdefault(str(t.subject), []).append(t)
+    return out
+
+
+def _span(graph: SiteGraph, span: str | None) -> tuple[str, str, str | None]:
+    """(raw text, file:line, page address) of a source span."""
+    if span is None:
+        return "", "", None
+    raw = graph.text(span, AKG + "rawText") or ""
+    line = graph.text(span, AKG + "startLine") or "?"
+    source = graph.value(span, OA + "hasSource")
+    file = graph.text(source, AKG + "fileName") if isinstance(source, ox.NamedNode) else None
+    url = graph.value(source, SCHEMA + "url") if isinstance(source, ox.NamedNode) else None
+    address = web_link(url.value) if isinstance(url, ox.NamedNode) else None
+    return " ".join(raw.split()), f"{file or '?'}:{line}", address
+
+
+def _iri(value: Value | None) -> str | None:
+    return value.value if isinstance(value, ox.NamedNode) else None
+
+
+def _number_key(text: str) -> tuple[Any, ...]:
+    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.split(r"[./]", text))
+
+
+def sort_key(graph: SiteGraph, iri: str) -> tuple[Any, ...]:
+    """Numbers in IRIs in numeric order (action 2.9 before 2.10)."""
+    return _number_key(graph.rel(iri))
+
+
+def _action_extra(graph: SiteGraph, linker: Linker, iri: str) -> dict[str, Any]:
+    def link(target: str) -> Link:
+        return Link(graph.label(target), linker.href(target))
+
+    commitment = _iri(graph.value(iri, AKG + "commitment"))
+    updates = sorted((_iri(v) for v in graph.values(iri, AKG + "hasUpdate")), key=lambda u: sort_key(graph, u or ""))
+    timeline = []
+    for update in updates:
+        if update is None:
+            continue
+        status = _iri(graph.value(update, AKG + "status"))
+        text, where, url = _span(graph, _iri(graph.value(update, AKG + "span")))
+        timeline.append(
+            TimelineEntry(
+                title=link(update),
+                year=graph.text(update, AKG + "reportingYear") or "year not settled",
+                year_note=graph.text(update, AKG + "yearEvidence") or "",
+                status=link(status) if status else None,
+                text=graph.text(update, AKG + "text") or text,
+                where=where,
+                url=url,
+            )
+        )
+    sentences = []
+    for text_node in [commitment, _iri(graph.value(iri, AKG + "originalText")), *updates]:
+        if text_node is None:
+            continue
+        raw, where, url = _span(graph, _iri(graph.value(text_node, AKG + "span")))
+        if raw:
+            sentences.append(Sentence(raw, where, url, link(text_node)))
+    references = []
+    for helper in graph.helpers.get(iri, ()):
+        if AKG + "CrossReference" in graph.types.get(helper, ()):
+            target = _iri(graph.value(helper, AKG + "toAction"))
+            if target:
+                references.append(link(target))
+    documents = sorted(
+        {d for d in (_iri(v) for p in ("publishedDocument", "revisedDocument", "document")
+                     for v in graph.values(iri, AKG + p)) if d}
+    )  # fmt: skip
+    mentioned_docs = [e for e in _mentioned(graph, iri) if _is_document(graph, e)]
+    return {
+        "kind": "action",
+        "commitment": graph.text(commitment, AKG + "text") if commitment else None,
+        "timeline": timeline,
+        "lead": [link(v.value) for v in graph.values(iri, AKG + "leadBody") if isinstance(v, ox.NamedNode)],
+        "involved": [link(v.value) for v in graph.values(iri, AKG + "involves") if isinstance(v, ox.NamedNode)],
+        "documents": [link(d) for d in sorted(set(documents) | set(mentioned_docs))],
+        "references": references,
+        "referenced_by": [link(s) for s in _referencing(graph, iri)],
+        "sentences": sentences,
+    }
+
+
+def _mentioned(graph: SiteGraph, action: str) -> list[str]:
+    return sorted(
+        {e for m in graph.subjects(AKG + "mentionedIn", action) if (e := _iri(graph.value(m, AKG + "entity")))}
+    )
+
+
+DOCUMENT_CLASSES = (AKG + "GuidanceDocument", AKG + "Strategy", AKG + "Framework", SCHEMA + "Legislation")
+
+
+def _is_document(graph: SiteGraph, iri: str) -> bool:
+    return any(c in graph.types.get(iri, ()) for c in DOCUMENT_CLASSES)
+
+
+def _referencing(graph: SiteGraph, action: str) -> list[str]:
+    refs = graph.subjects(AKG + "toAction", action)
+    return sorted({graph.owner.get(r, r) for r in refs}, key=lambda a: sort_key(graph, a))
+
+
+def latest_status(graph: SiteGraph, action: str) -> str | None:
+    status = _iri(graph.value(action, AKG + "latestStatus"))
+    return term_label(status) if status else None
+
+
+def _entity_extra(graph: SiteGraph, linker: Linker, iri: str) -> dict[str, Any]:
+    actions = sorted(graph.subjects(AKG + "involves", iri), key=lambda a: sort_key(graph, a))
+    rows = [
+        (Link(graph.label(a), linker.href(a)), latest_status(graph, a) or "no update yet",
+         iri in {v.value for v in graph.values(a, AKG + "leadBody")})
+        for a in actions
+    ]  # fmt: skip
+    sentences = []
+    seen: set[tuple[str, str]] = set()
+    for mention in sorted(graph.subjects(AKG + "entity", iri), key=lambda m: sort_key(graph, m)):
+        raw, where, url = _span(graph, _iri(graph.value(mention, AKG + "sentence")))
+        context = _iri(graph.value(mention, AKG + "inText"))
+        owner = graph.owner.get(context or "", context) if context else None
+        if raw and (raw, where) not in seen:  # two names of it in one sentence: the sentence once
+            seen.add((raw, where))
+            sentences.append(Sentence(raw, where, url, Link(graph.label(owner), linker.href(owner)) if owner else None))
+    return {"kind": "entity", "actions": rows, "sentences": sentences}
+
+
+def page(graph: SiteGraph, description: Description, linker: Linker) -> Page:
+    """The view model of one resource page."""
+    iri = description.iri
+    subjects = _by_subject(description.triples)
+    types, rows = _rows(graph, linker, subjects.pop(f"<{iri}>", []))
+    blocks = []
+    for helper in graph.helpers.get(iri, ()):
+        h_types, h_rows = _rows(graph, linker, subjects.pop(f"<{helper}>", []))
+        found = graph.page_of(helper)
+        blocks.append(Block(found[1] if found else "", helper, graph.rel(helper), h_types, h_rows))
+    for key, triples in sorted(subjects.items()):  # blank nodes reached from the resource
+        b_types, b_rows = _rows(graph, linker, triples)
+        blocks.append(Block("", key, key, b_types, b_rows))
+    incoming = [
+        (_value(graph, linker, subj(t)), term_label(t.predicate.value))
+        for t in description.incoming
+        if t.predicate.value not in LABELS
+    ]
+    here = graph.rel(iri)
+    name = posixpath.basename(here)
+    docs = [("HTML", linker.path(here + ".html"))]
+    docs += [(label, linker.path(f"{here}.{ext}")) for ext, label in DOC_FORMATS]
+    types_of = graph.types.get(iri, [])
+    extra: dict[str, Any] = {"kind": "other", "name": name}
+    if AKG + "Action" in types_of:
+        extra = _action_extra(graph, linker, iri)
+    elif AKG + "Entity" in types_of:
+        extra = _entity_extra(graph, linker, iri)
+    return Page(iri, graph.label(iri), types, rows, blocks, incoming, description.sources, docs, extra)
+
+
+DOC_FORMATS = (("ttl", "Turtle"), ("jsonld", "JSON-LD"), ("nt", "N-Triples"), ("rdf", "RDF/XML"))
+
+
+# -- the Jinja2 environment --------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("actionkg.publish", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.globals.update(ATTRIBUTION=ATTRIBUTION, OGL=OGL)
+    return env
+
+
+def render(template: str, linker: Linker, **context: Any) -> str:
+    """A template rendered with the shared furniture (links to the index pages, the stylesheet)."""
+    nav: Callable[[str], str] = linker.path
+    return environment().get_template(template).render(nav=nav, **context)

@@ -1,0 +1,313 @@
+"""`actionkg publish`: a built graph as a static linked-data site any plain web server can serve.
+
+Layout (relative to the folder that is served at the base IRI's path): every page resource
+`{base}action/2.27` has `action/2.27.html`, `.ttl`, `.jsonld`, `.nt` and `.rdf`; helpers (mentions,
+spans …) appear in their owner's page under an anchor. Beside them: the home page, index pages,
+the question catalogue, the ontology's documentation, the dataset's VoID + DCAT description
+(checked with `ontology/dataset-shapes.ttl`), the dumps, an offline search index and the nginx
+configuration (`_server/`). The whole site is written into a fresh folder and swapped in, so a
+reader never sees half a site, and a folder that holds something else is never overwritten.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from ..core.errors import InputError
+from ..core.limits import DEFAULT_MAX_BYTES
+from ..core.resources import ontology_file
+from ..core.terms import Result, Term
+from ..questions.query import catalogue, run_catalogue
+from ..questions.store import OxigraphEngine
+from . import dataset as ds
+from . import nginx
+from .describe import FORMATS, all_sources, describe
+from .graphdata import AKG, ORG, SiteGraph, check_base, detect_base, obj, read_triples, rebase, subj
+from .ontology_docs import ONTOLOGY, ontology_bytes, term_label, terms
+from .render import DOCUMENT_CLASSES, Link, Linker, latest_status, page, render, sort_key
+
+MARKER = ".actionkg-site"  # names a folder this command wrote, so republishing may replace it
+ASSETS = ("site.css", "search.js")
+
+
+@dataclass(frozen=True)
+class SiteResult:
+    out: Path
+    pages: int
+    helpers: int
+    files: int
+    triples: int
+    dumps: list[ds.Dump]
+    skipped: list[str]
+    seconds: float
+
+    def summary(self) -> str:
+        lines = [
+            f"Published {self.pages} resource pages ({self.helpers} helper nodes shown inside them), "
+            f"{self.files} files, {self.triples} triples in {self.seconds:.1f} s to {self.out}",
+        ]
+        lines += [f"  {d.name}: {d.size} bytes, sha256 {d.sha256}" for d in self.dumps]
+        if self.skipped:
+            lines.append(f"  {len(self.skipped)} IRI(s) under the base cannot be file names and have no page, e.g. "
+                         f"{self.skipped[0]}")  # fmt: skip
+        return "\n".join(lines)
+
+
+# -- the dataset description's shapes ------------------------------------------------------------
+
+
+def check_description(triples: list[ox.Triple]) -> None:
+    """The dataset description against `ontology/dataset-shapes.ttl` (data and shapes both parsed by rdflib)."""
+    from pyshacl import validate
+    from rdflib import Graph
+
+    data = Graph().parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
+    shapes = Graph().parse(data=ontology_file("dataset-shapes.ttl").read_text(encoding="utf-8"), format="turtle")
+    conforms, _, text = validate(data, shacl_graph=shapes, inference="none", allow_warnings=True)
+    if not conforms:
+        first = next((line.strip() for line in str(text).splitlines() if "Message:" in line), "see the shapes")
+        raise InputError("dataset description", f"does not conform to dataset-shapes.ttl: {first}")
+
+
+# -- building the files ------------------------------------------------------------------------
+
+
+def _results(engine: OxigraphEngine, old: str, new: str) -> list[dict[str, Any]]:
+    """Every catalogue question with its example answer (IRIs moved to the published base)."""
+    out = []
+    for name, query in catalogue().items():
+        params = {p.name: p.example for p in query.params}
+        try:
+            _, _, result = run_catalogue(engine, name, params)
+        except InputError as exc:  # a graph without the example's entity: no answer, said so
+            result = Result([], [])
+            out.append({"query": query, "result": result, "error": exc.message})
+            continue
+        for row in result.rows:
+            for key, term in row.items():
+                if term.kind == "uri" and term.value.startswith(old):
+                    row[key] = Term.iri(new + term.value[len(old) :])
+        out.append({"query": query, "result": result, "error": None})
+    return out
+
+
+def _cell(graph: SiteGraph, linker: Linker, term: Term | None) -> Link | None:
+    if term is None:
+        return None
+    if term.kind == "uri":
+        href = linker.href(term.value)
+        text = graph.label(term.value) if linker.resource(term.value) else term_label(term.value)
+        return Link(text, href)
+    return Link(term.value)
+
+
+def _index_pages(graph: SiteGraph, linker: Linker, sources: list[Any]) -> dict[str, str]:
+    def link(iri: str) -> Link:
+        return Link(graph.label(iri), linker.href(iri))
+
+    pages: dict[str, str] = {}
+    groups = []
+    for section in sorted(graph.of_type(AKG + "Section"), key=lambda s: sort_key(graph, s)):
+        actions = [a for a in graph.subjects("http://purl.org/dc/terms/isPartOf", section)
+                   if AKG + "Action" in graph.types.get(a, ())]  # fmt: skip
+        rows = []
+        for action in sorted(actions, key=lambda a: sort_key(graph, a)):
+            commitment = graph.value(action, AKG + "commitment")
+            text = graph.text(commitment.value, AKG + "text") if isinstance(commitment, ox.NamedNode) else None
+            rows.append([link(action), Link(latest_status(graph, action) or "no update yet"), Link(text or "")])
+        groups.append({"head": link(section), "rows": rows})
+    pages["actions.html"] = render(
+        "list.html", linker, title="Actions by section", sources=sources, columns=["Action", "Latest status",
+        "Commitment"], intro="Every action of the loaded sections, with its latest reported status.", groups=groups,
+    )  # fmt: skip
+
+    def simple(name: str, title: str, intro: str, classes: tuple[str, ...], exclude: tuple[str, ...] = ()) -> None:
+        found = sorted(
+            {i for c in classes for i in graph.of_type(c) if not set(exclude) & set(graph.types.get(i, ()))},
+            key=lambda i: graph.label(i).lower(),
+        )
+        rows = [[link(i), Link(str(len(graph.subjects(AKG + "involves", i)) or ""))] for i in found]
+        groups = [{"head": Link(title), "rows": rows}]
+        pages[name] = render("list.html", linker, title=title, intro=intro, sources=sources,
+                             columns=["Name", "Actions involving it"], groups=groups)  # fmt: skip
+
+    simple("organisations.html", "Organisations", "Organisations the pages name, with the number of actions "
+           "that involve them.", (ORG + "Organization",), (AKG + "WorkingGroup",))  # fmt: skip
+    simple("working-groups.html", "Working groups", "Working groups, boards and units the pages name.",
+           (AKG + "WorkingGroup",))  # fmt: skip
+    simple("documents.html", "Documents", "Guidance, strategies, frameworks and legislation the pages name.",
+           DOCUMENT_CLASSES)  # fmt: skip
+    simple("programmes.html", "Programmes and events", "Programmes, event series and products the pages name.",
+           (AKG + "Programme", AKG + "EventSeries", AKG + "Product"))  # fmt: skip
+    return pages
+
+
+def _search_index(graph: SiteGraph, linker: Linker) -> bytes:
+    entries = []
+    for iri in graph.pages:
+        kinds = [term_label(t) for t in graph.types.get(iri, ()) if t.startswith(AKG)] or ["resource"]
+        text = " ".join(v.value for v in graph.values(iri, "http://www.w3.org/2004/02/skos/core#altLabel"))
+        text += " " + (graph.text(iri, AKG + "acronym") or "")
+        commitment = graph.value(iri, AKG + "commitment")
+        if isinstance(commitment, ox.NamedNode):
+            text += " " + (graph.text(commitment.value, AKG + "text") or "")
+        entries.append({"l": graph.label(iri), "k": ", ".join(kinds), "t": text.strip(),
+                        "u": linker.path(graph.rel(iri) + ".html")})  # fmt: skip
+    body = json.dumps(entries, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    body = body.replace("</", "<\\/")  # a label can never close the script element
+    return f"window.AKG_SEARCH = {body};\n".encode()
+
+
+def site_files(
+    graph_path: str | Path, base: str | None = None, max_bytes: int | None = DEFAULT_MAX_BYTES,
+    previous: str | None = None, progress: Callable[[str], None] | None = None,
+) -> tuple[dict[str, bytes], SiteGraph, list[ds.Dump], int]:  # fmt: skip
+    """Every file of the site by path relative to the site folder, the graph shown, the dumps, the triple count."""
+    say = progress or (lambda _: None)
+    original = read_triples(graph_path, max_bytes)
+    if not original:
+        raise InputError(graph_path, "no triples: nothing to publish")
+    old = detect_base(original)
+    if not base:
+        check_base(old, f"{graph_path}: its plan's IRI gives the base {old!r}; pass --base")
+    new = check_base(base) if base else old
+    triples = rebase(original, old, new)
+    say("writing the dumps")
+    dump_files, info = ds.dumps(triples)
+    plain = SiteGraph.from_triples(triples, new)
+    sources = all_sources(plain)
+    description = ds.description(plain, info, sources, previous)
+    graph = SiteGraph.from_triples(triples + description, new)
+    out: dict[str, bytes] = dict(dump_files)
+    say(f"writing {len(graph.pages)} resource pages")
+    root = Linker(graph, "index.html")
+    dataset_iri = new + "dataset"
+    for iri in graph.pages:
+        desc = describe(graph, iri)
+        rel = graph.rel(iri)
+        for ext in FORMATS:
+            out[f"{rel}.{ext}"] = desc.serialise(ext)
+        linker = root.at(rel + ".html")
+        view = page(graph, desc, linker)
+        extra = {"dumps": info} if iri == dataset_iri else None
+        out[f"{rel}.html"] = render("resource.html", linker, title=view.title, page=view, sources=view.sources,
+                                    dataset=extra).encode()  # fmt: skip
+    if dataset_iri in graph.pages:
+        check_description(describe(graph, dataset_iri).document("ttl"))
+    say("writing index pages, questions and the ontology")
+    for name, html in _index_pages(graph, root, sources).items():
+        out[name] = html.encode()
+    plan = graph.of_type(AKG + "ActionPlan")
+    counts = {
+        "actions": len(graph.of_type(AKG + "Action")), "sections": len(graph.of_type(AKG + "Section")),
+        "organisations": len([i for i in graph.of_type(ORG + "Organization")
+                              if AKG + "WorkingGroup" not in graph.types.get(i, ())]),
+        "groups": len(graph.of_type(AKG + "WorkingGroup")),
+        "documents": len({i for c in DOCUMENT_CLASSES for i in graph.of_type(c)}),
+        "programmes": len({i for c in (AKG + "Programme", AKG + "EventSeries", AKG + "Product")
+                           for i in graph.of_type(c)}),
+        "questions": len(catalogue()), "triples": len(triples),
+    }  # fmt: skip
+    plan_link = Link(graph.label(plan[0]), root.href(plan[0])) if plan else Link("the plan")
+    out["index.html"] = render("home.html", root, title="Home", plan_title=plan_link.text, plan=plan_link,
+                               counts=counts, dumps=info, sources=sources).encode()  # fmt: skip
+    out["assets/search-index.js"] = _search_index(graph, root)
+    for asset in ASSETS:
+        out[f"assets/{asset}"] = (files("actionkg.publish") / "templates" / "assets" / asset).read_bytes()
+    store = ox.Store()
+    store.bulk_extend(ox.Quad(subj(t), t.predicate, obj(t)) for t in original)
+    answers = _results(OxigraphEngine(store), old, new)
+    q_linker = root.at("questions/index.html")
+    out["questions/index.html"] = render("questions.html", q_linker, title="Questions", sources=sources,
+                                         questions=[a["query"] for a in answers]).encode()  # fmt: skip
+    for answer in answers:
+        query, result = answer["query"], answer["result"]
+        rows = [[_cell(graph, q_linker, row.get(v)) for v in result.variables] for row in result.rows]
+        out[f"questions/{query.name}.html"] = render(
+            "question.html", q_linker, title=query.title, query=query, params=query.params, endpoint=None,
+            variables=result.variables, rows=rows, sources=sources,
+        ).encode()  # fmt: skip
+    groups: dict[str, list[Any]] = {}
+    for term in terms():
+        groups.setdefault(term.kind, []).append(term)
+    definition = next((t.definition for t in terms() if t.iri == ONTOLOGY), "")
+    out["ontology.html"] = render("ontology.html", root, title="Ontology", sources=[], groups=list(groups.items()),
+                                  definition=definition or "Terms of the action plan's knowledge graph.",
+                                  names=term_label).encode()  # fmt: skip
+    out["ontology.ttl"] = ontology_bytes()
+    out["_server/nginx-http.conf"] = nginx.http_conf(graph).encode()
+    out["_server/nginx-server.conf"] = nginx.server_conf(graph).encode()
+    out[MARKER] = f"base {new}\n".encode()
+    return out, graph, info, len(triples)
+
+
+# -- writing -------------------------------------------------------------------------------------
+
+
+def _target(out: Path) -> Path:
+    """`out` if it may receive a site: missing, empty, or a site this command wrote before."""
+    if out.is_symlink() or (out.exists() and not out.is_dir()):
+        raise InputError(out, "is a file or a link, expected a folder for the site (--out)")
+    if out.is_dir():
+        try:
+            entries = [e.name for e in os.scandir(out)]
+        except OSError as exc:
+            raise InputError(out, f"cannot read: {exc.strerror}") from None
+        if entries and MARKER not in entries:
+            raise InputError(out, "is not empty and holds no earlier site; choose a new or empty folder (--out)")
+    return out
+
+
+def write_site(out: Path, content: dict[str, bytes]) -> None:
+    """All files into a fresh folder beside `out`, then swapped in by renames; the old site removed after."""
+    out = _target(Path(out))
+    parent = out.absolute().parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        fresh = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=parent))
+    except (FileExistsError, NotADirectoryError):
+        raise InputError(out, "cannot write here: a part of the path is a file, not a folder") from None
+    except OSError as exc:
+        raise InputError(out, f"cannot write: {exc.strerror}") from None
+    try:
+        for rel, data in sorted(content.items()):
+            path = fresh / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+            os.chmod(path, 0o644)
+        for folder, _, _ in os.walk(fresh):
+            os.chmod(folder, 0o755)
+        old = None
+        if out.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=parent)) / "site"
+            os.rename(out, old)
+        os.rename(fresh, out)
+        if old is not None:
+            shutil.rmtree(old.parent, ignore_errors=True)
+    except OSError as exc:
+        shutil.rmtree(fresh, ignore_errors=True)
+        raise InputError(out, f"cannot write the site: {exc.strerror or exc}") from None
+
+
+def publish(
+    graph_path: str | Path, out: str | Path, base: str | None = None, max_bytes: int | None = DEFAULT_MAX_BYTES,
+    progress: Callable[[str], None] | None = None,
+) -> SiteResult:  # fmt: skip
+    """Write the static site of the graph at `graph_path` into `out`."""
+    started = time.monotonic()
+    _target(Path(out))  # refuse a bad --out before the work
+    content, graph, info, count = site_files(graph_path, base, max_bytes, progress=progress)
+    write_site(Path(out), content)
+    return SiteResult(Path(out), len(graph.pages), len(graph.owner), len(content), count,
+                      info, graph.skipped, time.monotonic() - started)  # fmt: skip
