@@ -6,6 +6,7 @@
 #   bash scripts/dev.sh setup   only set up (.venv with actionkg installed in editable mode)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+export PATH="$PATH:/usr/sbin:/sbin"  # Debian puts nginx there
 
 PYTHON=${PYTHON:-python3}
 VENV=.venv
@@ -33,7 +34,7 @@ setup() {
 
 # Debian packages the test suite drives: a real SPARQL server (Virtuoso), Graphviz, and a headless
 # browser with its driver (Chromium; a test tool's own browser download does not work here).
-DEBIAN_PACKAGES=(virtuoso-opensource-7-bin:virtuoso-t graphviz:dot chromium:chromium chromium-driver:chromedriver)
+DEBIAN_PACKAGES=(virtuoso-opensource-7-bin:virtuoso-t graphviz:dot chromium:chromium chromium-driver:chromedriver nginx:nginx)
 
 system_packages() {
   local missing=() entry

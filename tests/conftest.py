@@ -23,7 +23,7 @@ IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 def need_tool(name: str) -> str:
     """The path of an outside tool; a missing one skips here and fails in CI (CI=true)."""
-    path = shutil.which(name)
+    path = shutil.which(name) or shutil.which(name, path="/usr/sbin:/sbin")  # nginx lives in sbin
     if path is None:
         if IN_CI:
             pytest.fail(f"{name} is required in CI but is not installed")

@@ -10,11 +10,14 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from .core.errors import EXIT_NEGATIVE, ActionKGError
+
+if TYPE_CHECKING:
+    from .core.http import Credentials
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -38,6 +41,13 @@ def handled(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def _max_bytes_option(func: F) -> F:
+    return click.option(
+        "--max-bytes", "max_bytes", default="1G", show_default=True, metavar="SIZE",
+        help="Refuse an input file larger than this (a number with K, M or G); see docs/security.md.",
+    )(func)  # fmt: skip
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="actionkg")
 def main() -> None:
@@ -55,14 +65,16 @@ def main() -> None:
     help="Folder for graph.ttl, graph.nt, graph.jsonld and report.txt.",
 )
 @click.option("--base", default=None, help="Base IRI for instances (default https://w3id.org/actionkg/id/).")
+@_max_bytes_option
 @handled
-def build(sources: tuple[Path, ...], out: Path, base: str | None) -> None:
+def build(sources: tuple[Path, ...], out: Path, base: str | None, max_bytes: str) -> None:
     """Build the graph from SOURCES (default: the bundled pages), validate it and write it."""
+    from .core.limits import parse_size
     from .core.vocab import DEFAULT_BASE
     from .graph.build import FAILED_REPORT
     from .graph.build import build as run_build
 
-    result = run_build(list(sources) or None, out, base or DEFAULT_BASE)
+    result = run_build(list(sources) or None, out, base or DEFAULT_BASE, parse_size(max_bytes))
     click.echo(result.summary)
     if not result.conforms:
         click.echo(result.report.text(), err=True)
@@ -73,15 +85,17 @@ def build(sources: tuple[Path, ...], out: Path, base: str | None) -> None:
 
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@_max_bytes_option
 @handled
-def validate(files: tuple[Path, ...]) -> None:
-    """Validate RDF FILES against the actionkg SHACL shapes."""
-    from .core.rdffiles import load_rdf
-    from .graph.validate import validate_graph
+def validate(files: tuple[Path, ...], max_bytes: str) -> None:
+    """Validate RDF FILES against the actionkg SHACL shapes (nothing they name is fetched)."""
+    from .core.limits import parse_size
+    from .graph.validate import validate_file
 
+    cap = parse_size(max_bytes)
     failed = False
     for path in files:
-        report = validate_graph(load_rdf(path))
+        report = validate_file(path, cap)
         click.echo(f"{path}: {report.text()}")
         failed = failed or not report.conforms
     if failed:
@@ -91,13 +105,15 @@ def validate(files: tuple[Path, ...]) -> None:
 @main.command()
 @click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@_max_bytes_option
 @handled
-def outline(sources: tuple[Path, ...], fmt: str) -> None:
+def outline(sources: tuple[Path, ...], fmt: str, max_bytes: str) -> None:
     """Print the document model of SOURCES (default: the bundled pages)."""
+    from .core.limits import parse_size
     from .graph.build import load_plan
     from .pages.outline import outline_data, outline_text
 
-    plan = load_plan(list(sources) or None)
+    plan = load_plan(list(sources) or None, parse_size(max_bytes))
     if fmt == "json":
         click.echo(json.dumps(outline_data(plan), ensure_ascii=False, indent=2))
     else:
@@ -106,14 +122,16 @@ def outline(sources: tuple[Path, ...], fmt: str) -> None:
 
 @main.command()
 @click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
+@_max_bytes_option
 @handled
-def candidates(sources: tuple[Path, ...]) -> None:
+def candidates(sources: tuple[Path, ...], max_bytes: str) -> None:
     """List names in SOURCES that look like entities but are unknown to the registry."""
+    from .core.limits import parse_size
     from .graph.build import load_plan
     from .linking.candidates import find_candidates
     from .linking.registry import load_registry
 
-    found = find_candidates(load_plan(list(sources) or None), load_registry())
+    found = find_candidates(load_plan(list(sources) or None, parse_size(max_bytes)), load_registry())
     if not found:
         click.echo("no unknown names")
         return
@@ -149,6 +167,23 @@ def _engine_option(func: F) -> F:
     )(func)  # fmt: skip
 
 
+_PASSWORD_HELP = (
+    "Password for --user. Visible to other local users in the process list: prefer $ACTIONKG_PASSWORD, or "
+    "leave it out to be asked in a terminal."
+)
+
+
+def _credentials(user: str | None, password: str | None, auth: str) -> Credentials | None:
+    """Credentials only from what the user gave: --password, $ACTIONKG_PASSWORD, or a prompt in a terminal."""
+    from .core.http import Credentials, password_for
+
+    def ask() -> str:
+        return str(click.prompt(f"Password for {user}", hide_input=True, err=True))
+
+    given = password_for(user, password, ask if sys.stdin.isatty() else None)
+    return None if given is None else Credentials(given.user, given.password, auth)
+
+
 def _remote_options(func: F) -> F:
     options = [
         click.option("--endpoint", default=None, help="A SPARQL endpoint to ask instead of the embedded store."),
@@ -156,29 +191,54 @@ def _remote_options(func: F) -> F:
             "--named-graph", default=None, help="With --endpoint: the graph to query, sent as the default graph."
         ),
         click.option("--user", default=None, help="With --endpoint: user name (HTTP Digest or Basic auth)."),
-        click.option("--password", default=None, help="With --endpoint: password."),
+        click.option("--password", default=None, help=_PASSWORD_HELP),
         click.option("--auth", type=click.Choice(["digest", "basic"]), default="digest", show_default=True),
         click.option(
-            "--timeout", type=float, default=60.0, show_default=True, help="With --endpoint: seconds to wait."
+            "--timeout", default="60", show_default=True, metavar="SECONDS",
+            help="Seconds the whole command's queries may take, embedded or --endpoint; stopped at that, exit 3.",
         ),
-    ]
+        click.option(
+            "--max-bytes", "max_bytes", default=None, metavar="SIZE",
+            help="Refuse a graph or query file larger than this (default 1G); with --endpoint, cap the answer.",
+        ),
+    ]  # fmt: skip
     for option in reversed(options):
         func = option(func)
     return func
 
 
+def _timeout(text: str | None) -> float:
+    """--timeout as seconds: a positive finite number; one line (exit 2) for anything else."""
+    from .core.errors import InputError
+    from .questions.execute import check_timeout
+
+    try:
+        return check_timeout(float(text if text is not None else "60")) or 60.0
+    except (ValueError, InputError):
+        raise InputError("--timeout", f"expected a positive number of seconds, not {text!r}") from None
+
+
 def _open(graph: Path | None, engine: str, remote: dict[str, Any] | None = None):  # type: ignore[no-untyped-def]
-    if remote and remote.get("endpoint"):
+    """The engine to ask: --endpoint, else the embedded store, whose queries stop at --timeout."""
+    from .core.limits import DEFAULT_MAX_BYTES, parse_size
+
+    remote = remote or {}
+    timeout = _timeout(remote.get("timeout"))
+    cap = parse_size(remote["max_bytes"]) if remote.get("max_bytes") else None
+    if remote.get("endpoint"):
         from .questions.remote import RemoteEngine
 
+        auth = remote.get("auth") or "digest"
+        answer_cap: dict[str, Any] = {"max_bytes": cap} if cap else {}
         return RemoteEngine(
-            remote["endpoint"], remote.get("named_graph"), remote.get("user"), remote.get("password"),
-            remote.get("timeout") or 60.0, remote.get("auth") or "digest",
+            remote["endpoint"], remote.get("named_graph"), timeout=timeout, auth=auth,
+            credentials=_credentials(remote.get("user"), remote.get("password"), auth), **answer_cap,
         )  # fmt: skip
     from .core.config import default_graph_path
+    from .questions.execute import DeadlineEngine
     from .questions.store import open_engine
 
-    return open_engine(graph or default_graph_path(), engine)
+    return DeadlineEngine(open_engine(graph or default_graph_path(), engine, cap or DEFAULT_MAX_BYTES), timeout)
 
 
 @main.command()
@@ -216,19 +276,33 @@ def query(
 @_graph_option
 @_engine_option
 @_remote_options
+@click.option(
+    "--allow-service", is_flag=True,
+    help="Let the query use SERVICE <http(s)://…> (federation): this machine then sends requests to those servers.",
+)  # fmt: skip
 @handled
-def sparql(text: str, fmt: str, graph: Path | None, engine: str, **remote: Any) -> None:
-    """Run a SPARQL query (TEXT, or a file holding it) on the built graph."""
+def sparql(text: str, fmt: str, graph: Path | None, engine: str, allow_service: bool, **remote: Any) -> None:
+    """Run a SPARQL query (TEXT, or a file holding it) on the built graph; SERVICE only with --allow-service."""
     from .core.errors import InputError
+    from .core.limits import DEFAULT_MAX_BYTES, input_file, parse_size
+    from .questions.execute import DeadlineEngine
     from .questions.query import format_result
 
     path = Path(text)
-    if text.endswith(".rq") or (len(text) < 4096 and "\n" not in text and path.is_file()):
+    try:
+        named = text.endswith(".rq") or (len(text) < 4096 and "\n" not in text and path.exists())
+    except OSError:  # a query too long to be a file name
+        named = False
+    if named:
+        cap = parse_size(remote["max_bytes"]) if remote.get("max_bytes") else DEFAULT_MAX_BYTES
         try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise InputError(path, f"cannot read: {exc.strerror}") from None
-    click.echo(format_result(_open(graph, engine, remote).run(text), fmt))
+            text = input_file(path, cap, "query file").read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(path, f"cannot read: {getattr(exc, 'strerror', None) or exc}") from None
+    engine_ = _open(graph, engine, remote)
+    embedded = isinstance(engine_, DeadlineEngine)
+    answer = engine_.run(text, allow_service=allow_service) if embedded else engine_.run(text)
+    click.echo(format_result(answer, fmt))
 
 
 @main.command()
@@ -337,33 +411,58 @@ def stats(graph: Path | None, out: Path) -> None:
 )
 @click.option("--endpoint", default=None, help="SPARQL query endpoint: check the server's triple count afterwards.")
 @click.option("--user", default=None, help="User name (HTTP Digest or Basic auth).")
-@click.option("--password", default=None, help="Password.")
+@click.option("--password", default=None, help=_PASSWORD_HELP)
 @click.option("--auth", type=click.Choice(["digest", "basic"]), default="digest", show_default=True)
 @click.option("--batch", type=click.IntRange(1), default=20000, show_default=True, help="Triples per request.")
-@click.option("--timeout", type=float, default=300.0, show_default=True, help="Seconds to wait for each request.")
+@click.option(
+    "--timeout", type=float, default=300.0, show_default=True,
+    help="Seconds each request may take in total (connecting, sending, the whole answer); exit 3 when passed.",
+)  # fmt: skip
+@click.option(
+    "--max-bytes", "max_bytes", default="1G", show_default=True, metavar="SIZE",
+    help="Refuse a graph file, or a server answer, larger than this (a number with K, M or G).",
+)  # fmt: skip
 @handled
 def push(
     graph: Path | None, store: str, named_graph: str, update: str | None, endpoint: str | None, user: str | None,
-    password: str | None, auth: str, batch: int, timeout: float,
+    password: str | None, auth: str, batch: int, timeout: float, max_bytes: str,
 ) -> None:  # fmt: skip
-    """Replace NAMED_GRAPH on a SPARQL server with the built graph."""
+    """Replace NAMED_GRAPH on a SPARQL server with the built graph, and confirm the server holds it.
+
+    The count is confirmed with a COUNT query on --endpoint, or else by reading the graph back.
+    """
     from .core.config import default_graph_path
-    from .core.errors import OutsideError
-    from .questions.remote import RemoteEngine
+    from .core.http import check_timeout
+    from .core.limits import parse_size
     from .questions.remote import push as run_push
 
     path = graph or default_graph_path()
-    result = run_push(path, store, named_graph, user=user, password=password, auth=auth, update=update,
-                      batch=batch, timeout=timeout)  # fmt: skip
+    timeout, cap = check_timeout(timeout), parse_size(max_bytes)
+    result = run_push(path, store, named_graph, credentials=_credentials(user, password, auth), auth=auth,
+                      update=update, batch=batch, timeout=timeout, endpoint=endpoint, max_bytes=cap)  # fmt: skip
     how = "through a staging graph" if result.staged else "directly"
     click.echo(f"Pushed {result.triples} triples from {path} to <{named_graph}> in {result.batches} request(s), {how}.")
-    if endpoint:
-        count = RemoteEngine(endpoint, named_graph, user, password, timeout, auth).triple_count()
-        if count != result.triples:
-            raise OutsideError(
-                endpoint, f"the server holds {count} triples in <{named_graph}>, expected {result.triples}"
-            )
-        click.echo(f"The server holds {count} triples in <{named_graph}>.")
+    click.echo(f"The server holds {result.confirmed} triples in <{named_graph}>.")
+
+
+@main.command()
+@_graph_option
+@click.option("--out", "out", required=True, type=click.Path(path_type=Path),
+              help="Folder for the site: new, empty, or a site published there before (replaced whole).")  # fmt: skip
+@click.option("--base", default=None, help="Publish under this base IRI (default: the graph's own); no rebuild.")
+@click.option(
+    "--max-bytes", "max_bytes", default="1G", show_default=True, metavar="SIZE",
+    help="Refuse a graph file larger than this (a number with K, M or G).",
+)  # fmt: skip
+@handled
+def publish(graph: Path | None, out: Path, base: str | None, max_bytes: str) -> None:
+    """Write the built graph as a static linked-data site: pages, RDF documents, dumps, nginx rules."""
+    from .core.config import default_graph_path
+    from .core.limits import parse_size
+    from .publish.site import publish as run_publish
+
+    result = run_publish(graph or default_graph_path(), out, base, parse_size(max_bytes), _progress)
+    click.echo(result.summary())
 
 
 def run() -> None:
