@@ -144,7 +144,8 @@ def test_timeout_stops_the_work(built: BuildResult, run: Run, tmp_path: Path, en
     elapsed = time.monotonic() - started
     assert done.returncode == 3, done.stderr
     assert "timeout after 2 s" in _one_error_line(done.stderr)
-    assert elapsed < 10 + (8 if engine == "rdflib" else 0)  # rdflib also parses the graph first
+    # stopped at the deadline, not run out (the product would take hours); generous for a busy machine
+    assert elapsed < 30 + (8 if engine == "rdflib" else 0)  # rdflib also parses the graph first
     assert _workers_of(str(folder)) == []
 
 

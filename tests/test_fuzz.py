@@ -56,11 +56,15 @@ TOKENS = [
     "(", ")", ".", ";", ",", "*", "?s", "?p", "?o", "?x", "a", "<https://w3id.org/actionkg/ontology#Action>",
     "<http://127.0.0.1:9/sparql>", "<file:///etc/passwd>", '"UKCIS"', '"x"@en', "'''{'''", "1", "2.5", "true",
     "# comment\n", "PREFIX akg: <https://w3id.org/actionkg/ontology#>", "akg:involves", "\u2028", "\\", "\"",
+    "PREFIX : <http://127.0.0.1:9/>", ":s", "ex:s", "BIND(1 AS ?b)",
 ]  # fmt: skip
 
 
 def sparql_text() -> st.SearchStrategy[str]:
-    return st.lists(st.sampled_from(TOKENS), min_size=1, max_size=30).map(" ".join)
+    """Tokens joined by a space, a newline or nothing at all (`SERVICE:s` reads differently glued)."""
+    return st.tuples(st.lists(st.sampled_from(TOKENS), min_size=1, max_size=30), st.sampled_from([" ", "\n", ""])).map(
+        lambda parts: parts[1].join(parts[0])
+    )
 
 
 def _answer_or_error(kg: KnowledgeGraph, text: str) -> None:
@@ -171,8 +175,11 @@ XML_PARTS = [
 
 
 def _load_and_validate(path: Path) -> None:
+    """Both loaders: rdflib's (validate) and Oxigraph's (every reader's --graph)."""
     with contextlib.suppress(ActionKGError):
         validate_graph(load_rdf(path))
+    with contextlib.suppress(ActionKGError):
+        actionkg.load(path).sparql("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
 
 
 @FUZZ

@@ -12,6 +12,7 @@ from actionkg.core.sparqlguard import (
     DEFAULT_MAX_OPERATORS,
     DEFAULT_MAX_PATTERNS,
     DEFAULT_MAX_QUERY_BYTES,
+    DEFAULT_MAX_TOKENS,
     guard,
     tokens,
 )
@@ -211,3 +212,55 @@ def test_rdflib_recursion_within_the_limits_is_one_input_error() -> None:
     assert len(oxigraph.select(text).rows) == 1
     with pytest.raises(InputError, match="nested too deeply for the rdflib engine"):
         reference.select(text)
+
+
+def test_a_long_run_of_name_characters_is_read_in_linear_time() -> None:
+    """Trying the prefixed-name pattern at every letter of `a·a·a·…` took 28 s for 99 KB; a complexity
+    test (10x the text may take at most 40x the time; quadratic is 100x), not a timing target."""
+    import time
+
+    def seconds(n: int) -> float:
+        text = "SELECT * WHERE { ?s ?p " + "a\u00b7" * n + " }"
+        best = float("inf")
+        for _ in range(5):
+            start = time.perf_counter()
+            for _ in range(5):
+                guard(text, max_tokens=10**9, max_bytes=10**9)
+            best = min(best, time.perf_counter() - start)
+        return best
+
+    ratio = seconds(40_000) / seconds(4_000)
+    assert ratio < 40, ratio
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "PREFIX : <http://127.0.0.1:9/> SELECT * WHERE { SERVICE:s { ?s ?p ?o } }",
+        "PREFIX ex: <http://127.0.0.1:9/> SELECT * WHERE { SERVICEex:s { ?s ?p ?o } }",
+        "SELECT * WHERE { SERVICESILENT <http://127.0.0.1:9/> { ?s ?p ?o } }",
+        "PREFIX : <http://x/> SELECT * FROM:x WHERE { ?s ?p ?o }",
+        "PREFIX load: <http://x/> SELECT * WHERE { ?s load:p ?o }",
+    ],
+)
+def test_a_name_that_starts_with_a_reaching_keyword_is_refused(text: str) -> None:
+    with pytest.raises(InputError, match="starts with the keyword"):
+        guard(text, allow_service=True)
+
+
+def test_dots_and_names_split_as_the_grammar_says() -> None:
+    kinds = [(t.kind, t.text) for t in tokens("?s a ex:C.b.?x a.FILTER")]
+    assert kinds == [("var", "?s"), ("word", "a"), ("pname", "ex:C.b"), ("op", "."), ("var", "?x"),
+                     ("word", "a"), ("op", "."), ("word", "FILTER")]  # fmt: skip
+
+
+@ENGINES
+def test_a_long_flat_group_is_refused_before_the_engine(engine: Engine) -> None:
+    # 3,000 BINDs in one group segfaulted Oxigraph; at the limit both engines answer
+    binds = "SELECT * WHERE { " + " ".join(f"BIND(1 AS ?a{i})" for i in range(3000)) + " }"
+    with pytest.raises(InputError, match=f"more than {DEFAULT_MAX_TOKENS} tokens"):
+        engine.run(binds)
+    at_limit = "SELECT * WHERE { " + " ".join(f"BIND(1 AS ?a{i})" for i in range(660)) + " }"
+    assert len(list(tokens(at_limit))) <= DEFAULT_MAX_TOKENS
+    answer = engine.run(at_limit)
+    assert not isinstance(answer, (bool, list)) and len(answer.rows) == 1

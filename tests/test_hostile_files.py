@@ -215,7 +215,7 @@ def test_relative_ids_still_resolve_against_the_file(tmp_path: Path) -> None:
             b"<http://example.org/s> <http://example.org/p> " + b"[ <http://example.org/p> " * 3000,
             "not valid turtle",
         ),
-        ("truncated.rdf", GOOD_RDFXML.encode()[:-20], "not valid xml"),
+        ("truncated.rdf", GOOD_RDFXML.encode()[:-20], "not well-formed XML"),
         ("notxml.rdf", b"\x00\x01 hello", "not well-formed XML"),
     ],
 )

@@ -96,10 +96,11 @@ def _fastest(work: Callable[[], object], runs: int = 3) -> float:
 
 
 def test_tokens_grow_linearly() -> None:
-    """8x the text may take at most 16x the time (quadratic growth would be 64x); not a timing target."""
-    small, large = _page_like(100_000), _page_like(800_000)
+    """16x the text may take at most 64x the time: linear growth is 16x, quadratic 256x; the wide margin
+    keeps a busy machine from failing it. A complexity test, not a timing target."""
+    small, large = _page_like(50_000), _page_like(800_000)
     ratio = _fastest(lambda: tokens(large), 5) / _fastest(lambda: tokens(small), 5)
-    assert ratio < 16, ratio
+    assert ratio < 64, ratio
 
 
 def _one_long_update(size: int) -> str:
@@ -125,9 +126,10 @@ def registry() -> Registry:
 
 
 def test_parsing_and_linking_one_long_update_grow_linearly(tmp_path: Path, registry: Registry) -> None:
-    """Parse and link 100 KB and 800 KB updates: 8x the text, at most 16x the time; not a timing target."""
+    """Parse and link 50 KB and 800 KB updates: 16x the text, at most 64x the time (quadratic would be
+    256x); a complexity test, not a timing target."""
     pages = {}
-    for size in (100_000, 800_000):
+    for size in (50_000, 800_000):
         pages[size] = tmp_path / f"2-long-{size}.txt"
         pages[size].write_text(_one_long_update(size), encoding="utf-8")
 
@@ -139,11 +141,11 @@ def test_parsing_and_linking_one_long_update_grow_linearly(tmp_path: Path, regis
 
         return run
 
-    plan = work(100_000)()
+    plan = work(50_000)()
     assert len(plan.actions) == 1 and len(plan.actions[0].updates) == 1
-    assert len(plan.actions[0].mentions) > 500  # the UK Safer Internet Centre alone, many times over
-    ratio = _fastest(work(800_000)) / _fastest(work(100_000))
-    assert ratio < 16, ratio
+    assert len(plan.actions[0].mentions) > 250  # the UK Safer Internet Centre alone, many times over
+    ratio = _fastest(work(800_000)) / _fastest(work(50_000))
+    assert ratio < 64, ratio
 
 
 # --- item 18: what the reader cannot place is an error naming the line ------------------------------
@@ -198,6 +200,10 @@ LOOKALIKES = [
     ("    Acti\u00f3n status: Ongoing.", "it has U+00F3 LATIN SMALL LETTER O WITH ACUTE"),
     ("    \uff21ction status: Ongoing.", "it has U+FF21 FULLWIDTH LATIN CAPITAL LETTER A"),
     ("    • Action status: Ongoing.", "looks like a status line but is not one: '• Action status: Ongoing.'"),
+    ("    Action-status: In progress.", "looks like a status line but is not one: 'Action-status: In progress.'"),
+    ("    Action’s status: In progress.", "looks like a status line but is not one: 'Action’s status: In"),
+    ("    ɑсtіоո ѕtɑtսѕ: In progress.", "it has U+0251 LATIN SMALL LETTER ALPHA"),
+    ("    Status: Closed (see action 6.16).", "looks like a status line but is not one: 'Status: Closed"),
     ("Action status: Ongoing.", "status line at the left margin"),
     (
         "    Action status: \u041engoing.",

@@ -47,7 +47,7 @@ def test_push_twice_leaves_one_copy(server: Virtuoso, pushed: RemoteEngine, buil
     other = GRAPH + "/direct"
     for _ in range(2):
         result = push(built.out / "graph.ttl", server.store, other, user="dba", password="dba", batch=10000)
-        assert (result.batches, result.staged) == (4, False)
+        assert (result.batches, result.staged) == (-(-len(built.graph) // 10000), False)
     assert RemoteEngine(server.sparql, other).triple_count() == len(built.graph)
 
 

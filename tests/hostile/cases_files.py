@@ -105,3 +105,18 @@ CASES = [
     Case("source-date-epoch-negative", ["build"], 2, "SOURCE_DATE_EPOCH", env={"SOURCE_DATE_EPOCH": "-5"},
          timeout=120),
 ]  # fmt: skip
+
+
+def _bomb_after_root(levels: int = 9) -> bytes:
+    """The same bomb with its DOCTYPE after the root tag: not well-formed, yet a lenient parser expands it."""
+    entities = ['<!ENTITY l0 "lol">'] + [f'<!ENTITY l{i} "{f"&l{i - 1};" * 10}">' for i in range(1, levels + 1)]
+    head, body = RDF_BODY.format(value=f"&l{levels};").split(">", 1)
+    return (head + ">\n<!DOCTYPE rdf:RDF [\n" + "\n".join(entities) + "\n]>" + body).encode("ascii")
+
+
+CASES += [
+    Case("rdfxml-bomb-after-root-oxigraph", ["sparql", "--graph", "late.rdf", "SELECT * WHERE { ?s ?p ?o }"], 2,
+         "not well-formed XML", _write("late.rdf", _bomb_after_root()), timeout=20),
+    Case("rdfxml-bomb-after-root-validate", ["validate", "late.rdf"], 2, "not well-formed XML",
+         _write("late.rdf", _bomb_after_root()), timeout=20),
+]  # fmt: skip

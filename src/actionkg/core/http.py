@@ -22,7 +22,6 @@ from __future__ import annotations
 import base64
 import contextlib
 import hashlib
-import math
 import os
 import re
 import socket
@@ -43,6 +42,7 @@ from urllib3.exceptions import TimeoutError as Urllib3Timeout
 from urllib3.response import BaseHTTPResponse
 
 from .errors import InputError, OutsideError
+from .limits import check_timeout
 
 DEFAULT_TIMEOUT = 60.0
 DEFAULT_ANSWER_BYTES = 256 << 20  # 256 MiB: far above any catalogue answer, far below a memory problem
@@ -78,13 +78,6 @@ def check_url(url: str, what: str) -> str:
     except ValueError:
         raise InputError(what, f"bad port in {_shown(url)!r}") from None
     return url
-
-
-def check_timeout(value: float, what: str = "--timeout") -> float:
-    """A positive, finite number of seconds; 0, negatives, nan and inf are refused, not reinterpreted."""
-    if not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
-        raise InputError(what, f"expected a positive number of seconds, not {value!r}")
-    return float(value)
 
 
 def password_for(user: str | None, given: str | None, prompt: Callable[[], str] | None) -> Credentials | None:

@@ -13,7 +13,10 @@ parses, so `SERVI\\u0043E` is SERVICE to rdflib: the text with them expanded mus
 - more than `max_operators` joining tokens in all (UNION, OPTIONAL, `+`, `&&`, `/`, `.`, …),
   or more than `max_patterns` triple patterns joined by `.`: engines build such chains as deep
   trees and recurse over them (rdflib's parser recurses once per `.`);
+- more than `max_tokens` tokens (long flat runs of BIND or VALUES crash Oxigraph);
 - anything but SELECT, ASK, CONSTRUCT or DESCRIBE (every update form, LOAD included);
+- a word or prefixed name that starts with SERVICE, FROM or LOAD (`SERVICE:s`): Oxigraph reads
+  the keyword there, the grammar a prefixed name;
 - `FROM` / `FROM NAMED` (the loaded graph is the default graph; there is no other);
 - `SERVICE`, unless `allow_service=True` is given explicitly, and even then to anything but
   an `<http://…>` or `<https://…>` IRI (rdflib would read `SERVICE <file:…>` from disk).
@@ -33,6 +36,11 @@ DEFAULT_MAX_QUERY_BYTES = 100_000  # the catalogue's largest query is ~2 KB
 DEFAULT_MAX_DEPTH = 16  # rdflib's parser fails from ~28 nested parentheses (fewer with patterns inside)
 DEFAULT_MAX_OPERATORS = 250  # rdflib fails from ~500 chained UNIONs; Oxigraph crashes past ~2,000 `+`
 DEFAULT_MAX_PATTERNS = 40  # rdflib's parser fails from ~90 triple patterns joined by `.`, ~60 when nested
+DEFAULT_MAX_TOKENS = 4000  # Oxigraph crashes on ~3,000 BINDs or VALUES in one group (~18,000 tokens)
+# Oxigraph's parser reads a keyword wherever a word starts with it (`SERVICE:s` is SERVICE then `:s`),
+# while the grammar reads one prefixed name: a name that starts with one of these is refused.
+_REACH = ("SERVICE", "FROM", "LOAD")
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 _UPDATES = frozenset(
@@ -53,22 +61,21 @@ _MARKS = "\\-\u00b7\u0300-\u036f\u203f-\u2040"
 _PN_CHARS = rf"[\w{_MARKS}]"
 _UCHAR = r"\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8}"
 _PLX = r"%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]"
-_PN_PREFIX = rf"[^\W\d_](?:[\w.{_MARKS}]*{_PN_CHARS})?"
-_PN_LOCAL = rf"(?:[\w:]|{_PLX})(?:(?:[\w.:{_MARKS}]|{_PLX})*(?:[\w:{_MARKS}]|{_PLX}))?"
 _TOKEN = re.compile(
     "|".join(
         [
             r"(?P<ws>[ \t\r\n]+)",
             r"(?P<comment>#[^\r\n]*)",
-            r"(?P<iri><(?:[^<>\"{}|^`\\\x00-\x20]|" + _UCHAR + r")*>)",
+            r"(?P<iri><(?:[^<>\"{}|^`\\\x00-\x20]++|" + _UCHAR + r")*+>)",
             r"(?P<long>'''|\"\"\")",
             r"(?P<short>['\"])",
             r"(?P<var>[?$]\w[\w\u00b7\u0300-\u036f\u203f-\u2040]*)",
             rf"(?P<bnode>_:\w(?:[\w.{_MARKS}]*{_PN_CHARS})?)",
-            r"(?P<pname>(?:" + _PN_PREFIX + r")?:(?:" + _PN_LOCAL + r")?)",
-            r"(?P<lang>@[a-zA-Z]+(?:-[a-zA-Z0-9]+)*)",
             r"(?P<number>[0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?|[0-9]+\.(?:[eE][+-]?[0-9]+)?)",
-            r"(?P<word>[A-Za-z_][A-Za-z0-9_]*)",
+            # a prefixed name, a keyword or a function name: one greedy run, split in Python (_names), so
+            # a long run is read once — trying the prefixed-name pattern at every letter was quadratic
+            rf"(?P<name>(?:[^\W\d]|:)(?:[\w.:{_MARKS}]++|{_PLX})*+)",  # possessive: no backtracking
+            r"(?P<lang>@[a-zA-Z]+(?:-[a-zA-Z0-9]+)*)",
             r"(?P<op>\^\^|\|\||&&|!=|<=|>=|[{}()\[\].,;*+\-/|^!=<>])",
         ]
     )
@@ -124,12 +131,32 @@ def tokens(text: str) -> Iterator[Token]:
                 raise QueryRefused("not valid SPARQL: a string is not closed (or has a bad escape)", line)
             lexeme = text[pos : body.end()]
             yield Token("string", lexeme, line, pos)
+        elif kind == "name":
+            lexeme = match.group()
+            yield from _names(lexeme, line, pos)
         else:
             lexeme = match.group()
             if kind not in ("ws", "comment"):
                 yield Token(kind, lexeme, line, pos)
         line += lexeme.count("\n") + (lexeme.count("\r") - lexeme.count("\r\n"))
         pos += len(lexeme)
+
+
+def _names(run: str, line: int, start: int) -> Iterator[Token]:
+    """Split a run of name characters: a prefixed name (it has a colon) with any final dots apart,
+    or keywords and dots (`a.FILTER` is `a`, `.`, `FILTER`); anything else is one `other` token."""
+    core = run.rstrip(".")
+    if ":" in core:
+        yield Token("pname", core, line, start)
+    else:
+        offset = 0
+        for part in core.split("."):
+            if offset:
+                yield Token("op", ".", line, start + offset - 1)
+            yield Token("word" if _WORD.fullmatch(part) else "other", part, line, start + offset)
+            offset += len(part) + 1
+    for i in range(len(core), len(run)):
+        yield Token("op", ".", line, start + i)
 
 
 def guard(
@@ -140,12 +167,13 @@ def guard(
     max_depth: int = DEFAULT_MAX_DEPTH,
     max_operators: int = DEFAULT_MAX_OPERATORS,
     max_patterns: int = DEFAULT_MAX_PATTERNS,
+    max_tokens: int = DEFAULT_MAX_TOKENS,
 ) -> GuardedQuery:
     """The query if it is safe to hand to an engine; otherwise one QueryRefused saying why."""
     size = len(text.encode("utf-8", "surrogatepass"))
     if size > max_bytes:
         raise QueryRefused(f"the query is {size} bytes, over the limit of {max_bytes} bytes")
-    limits = (allow_service, max_depth, max_operators, max_patterns)
+    limits = (allow_service, max_depth, max_operators, max_patterns, max_tokens)
     form, uses_service = _scan(text, *limits)
     if _CODEPOINT_ESCAPE.search(text):  # what rdflib will parse must pass too
         _scan(_expand_escapes(text), *limits)
@@ -164,7 +192,9 @@ def _expand_escapes(text: str) -> str:
     return _CODEPOINT_ESCAPE.sub(expand, text)
 
 
-def _scan(text: str, allow_service: bool, max_depth: int, max_operators: int, max_patterns: int) -> tuple[str, bool]:
+def _scan(
+    text: str, allow_service: bool, max_depth: int, max_operators: int, max_patterns: int, max_tokens: int
+) -> tuple[str, bool]:
     """The query form and whether SERVICE is used, or QueryRefused for the first thing not allowed."""
     if any("\ud800" <= c <= "\udfff" or c == "\x00" for c in text):
         raise QueryRefused("not valid SPARQL: the text holds a NUL or an unpaired surrogate")
@@ -173,8 +203,18 @@ def _scan(text: str, allow_service: bool, max_depth: int, max_operators: int, ma
     stack: list[str] = []
     operators = patterns = 0
     service_next = False  # the token after SERVICE [SILENT] must be an http(s) IRI
-    for token in tokens(text):
+    for count, token in enumerate(tokens(text), 1):
+        if count > max_tokens:
+            raise QueryRefused(f"the query has more than {max_tokens} tokens (the limit of {max_tokens})", token.line)
         word = token.text.upper() if token.kind == "word" else ""
+        if token.kind in ("word", "pname") and word not in _REACH:
+            glued = next((k for k in _REACH if token.text.upper().startswith(k)), None)
+            if glued:
+                raise QueryRefused(
+                    f"{token.text!r} starts with the keyword {glued}, which engines read differently: "
+                    "write the keyword apart or rename the prefix",
+                    token.line,
+                )
         if service_next and word != "SILENT":
             if token.kind != "iri" or not token.text.lower().startswith(("<http://", "<https://")):
                 raise QueryRefused("SERVICE is allowed only to an http or https IRI written <...>", token.line)

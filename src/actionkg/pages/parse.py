@@ -42,6 +42,10 @@ _CONFUSABLES = str.maketrans(
     "AaBCcEeHIiJjKkMOoPpSsTtXxYydlABEHIKMNOoPpTYuXxvit",
 )
 _STATUS_HEAD = re.compile(r"([^\W\d_]+) ?([^\W\d_]*) ?(?::|(?=(?:ongoing|in progress|delivered|closed)\b))")
+# ...or any short head, a colon and exactly a status value: "ɑсtіоո ѕtɑtսѕ: In progress." is a
+# status line to a reader whatever letters it is drawn with
+_STATUS_SHAPE = re.compile(r"[^:]{1,30}:\s*(?:ongoing|in progress|delivered|closed)\b\W*(?:\(.*\))?\W*")
+_JOINERS = re.compile(r"[-'’‐‑_]")  # "Action-status", "Action's status" join or split the two words
 _STATUS_KEY = "actionstatus"
 _MAX_EDITS = 2
 # the newer flat rendering of the same pages (docs: SOURCES.md), read by no reader yet
@@ -144,10 +148,14 @@ def looks_like_status(content: str) -> bool:
 
     The line's first one or two words, followed by a colon or by a status value, are compared
     with "action status" after `_skeleton` folding: two edits or fewer ("Action satus:",
-    "Actoin status", a Cyrillic "А", "Actionstatus:") is a look-alike. Only the first 80
-    characters are read, so a long line costs no more than a short one.
+    "Actoin status", a Cyrillic "А", "Actionstatus:", "Action-status") is a look-alike; so is any
+    short line of a few words, a colon and exactly a status value, whatever letters its head is
+    drawn with. Only the first 80 characters are read, so a long line costs no more than a short one.
     """
-    match = _STATUS_HEAD.match(_skeleton(content[:80])[:40])
+    seen = _skeleton(content[:80])
+    if len(content) <= 80 and _STATUS_SHAPE.fullmatch(seen):
+        return True
+    match = _STATUS_HEAD.match(_JOINERS.sub("", seen)[:40])
     if match is None:
         return False
     key = match.group(1) + match.group(2)

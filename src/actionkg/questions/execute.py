@@ -12,7 +12,6 @@ kernel to kill it should the parent die first. Without a timeout the query runs 
 from __future__ import annotations
 
 import contextlib
-import math
 import multiprocessing
 import os
 import signal
@@ -21,6 +20,7 @@ from collections.abc import Callable, Mapping
 from multiprocessing.connection import Connection
 from typing import Any, TypeVar
 
+from ..core import limits
 from ..core.errors import ActionKGError, InputError, OutsideError
 from ..core.terms import Result, Term
 from .store import Engine
@@ -30,12 +30,8 @@ _PR_SET_PDEATHSIG = 1
 
 
 def check_timeout(value: float | None, what: str = "--timeout") -> float | None:
-    """None (no limit) or a positive, finite number of seconds; 0, negatives, nan and inf are refused."""
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
-        raise InputError(what, f"expected a positive number of seconds, not {value!r}")
-    return float(value)
+    """None (no limit) or seconds as `core.limits.check_timeout` accepts them."""
+    return None if value is None else limits.check_timeout(value, what)
 
 
 def run_with_deadline(work: Callable[[], T], deadline: float, timeout: float) -> T:

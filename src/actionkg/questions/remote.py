@@ -27,6 +27,7 @@ from ..core.errors import InputError, OutsideError
 from ..core.http import DEFAULT_ANSWER_BYTES, Client, Credentials, Exchange, check_url, password_for
 from ..core.limits import DEFAULT_MAX_BYTES
 from ..core.rdffiles import read_rdf_bytes
+from ..core.sparqlguard import FORMS, tokens
 from ..core.terms import Result, Term
 
 GET_LIMIT = 1800  # longer queries go by POST
@@ -64,63 +65,36 @@ def sparql_term(term: Term) -> str:
     return f'"{text}"'
 
 
-# -- a small SPARQL tokenizer: where the query's parts are, never fooled by strings or comments --------
-
-_TOKEN = re.compile(
-    r"""(?P<space>\s+)
-      | (?P<comment>\#[^\n\r]*)
-      | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
-                  |'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")
-      | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-      | (?P<word>[^\s{}()\[\]<>"'\#,;.]+)
-      | (?P<punct>.)""",
-    re.VERBOSE | re.DOTALL,
-)
-_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
-
-
-def tokens(text: str) -> Iterator[tuple[str, str, int]]:
-    """(kind, text, end offset) of each significant token; spaces and comments are skipped.
-
-    Strings (all four quote forms), IRIs and comments are single tokens, so a brace, a `#` or a
-    keyword inside a literal is never taken for query structure.
-    """
-    position = 0
-    while position < len(text):
-        match = _TOKEN.match(text, position)
-        assert match is not None and match.lastgroup is not None  # `punct` matches any character
-        position = match.end()
-        if match.lastgroup not in ("space", "comment"):
-            yield match.lastgroup, match.group(), position
+# -- where the query's parts are: the guard's SPARQL tokenizer, never fooled by strings or comments ----
 
 
 def query_form(text: str) -> str | None:
     """SELECT, ASK, CONSTRUCT or DESCRIBE: the first form keyword after the prologue (None if none)."""
-    for kind, word, _ in tokens(text):
-        if kind == "word" and word.upper() in _FORMS:
-            return word.upper()
+    for token in tokens(text):
+        if token.kind == "word" and token.text.upper() in FORMS:
+            return token.text.upper()
     return None
 
 
 def _where_brace(text: str) -> int | None:
     """The offset just after the `{` that opens the query's outermost WHERE group."""
     stream = tokens(text)
-    for kind, word, _ in stream:
-        if kind == "word" and word.upper() in _FORMS:
-            form = word.upper()
+    for token in stream:
+        if token.kind == "word" and token.text.upper() in FORMS:
+            form = token.text.upper()
             break
     else:
         return None
     depth = 0
     template = form == "CONSTRUCT"  # a CONSTRUCT's first group is its template, unless WHERE comes first
-    for kind, word, end in stream:
-        if kind == "word" and word.upper() == "WHERE" and depth == 0:
+    for token in stream:
+        if token.kind == "word" and token.text.upper() == "WHERE" and depth == 0:
             template = False
-        elif kind == "punct" and word == "{":
+        elif token.kind == "op" and token.text == "{":
             if depth == 0 and not template:
-                return end
+                return token.start + 1
             depth += 1
-        elif kind == "punct" and word == "}":
+        elif token.kind == "op" and token.text == "}":
             depth -= 1
             if depth == 0:
                 template = False
