@@ -220,8 +220,8 @@ def test_query_list_and_formats(run: Run, built: BuildResult) -> None:
     assert "actions-involving" in listing and "org: an organisation" in listing
     graph = built.out / "graph.ttl"
     csv_out = run("query", "status-history", "--param", "action=2.27", "--format", "csv", "--graph", graph).stdout
-    assert csv_out.splitlines()[0] == "ordinal,year,status,note,where,evidence,action"
-    assert csv_out.splitlines()[1].startswith("4,2024,Ongoing,,2-collaboration.txt:890,")
+    assert csv_out.splitlines()[0] == "ordinal,year,basis,status,note,where,evidence,action,statedOnly"
+    assert csv_out.splitlines()[1].startswith("4,2024,inferred,Ongoing,,2-collaboration.txt:890,")
     md = run("query", "latest-status", "--param", "status=Closed", "--format", "md", "--graph", graph).stdout
     assert md.splitlines()[0].startswith("| number | year |") and "| 2.5 |" in md
 
@@ -251,14 +251,17 @@ def test_wales_memberships(ox: OxigraphEngine) -> None:
     # 2:136 "representing Wales at the UKCIS executive board"; 2:155 "become a member of the UKCIS Education Working
     # Group"; 2:774 "We have now joined the Vulnerable Users (UKCIS) working group"; 2:804 "become the first government
     # body to take up … membership" of the IWF; 2:890 "continues to be members of the UKCIS Early Warning working
-    # group"; 2:942 "We have become official members of the … Digital Resilience working group"
+    # group"; 2:942 "We have become official members of the … Digital Resilience working group"; earlier in the page,
+    # 2:145 "We have become members of the Digital Resilience, Vulnerable Users and Early Warning System working
+    # groups"; 4:155 "the Anti-bullying Steering Group for Wales, bringing together … and the Welsh Government"
     assert [(r["group"], r["parent"], r["evidence"]) for r in rows] == [
-        ("Early Warning System Working Group", "UK Council for Internet Safety", "2-collaboration.txt:890"),
+        ("Anti-bullying Steering Group for Wales", None, "4-guidance-and-policy.txt:155"),
+        ("Early Warning System Working Group", "UK Council for Internet Safety", "2-collaboration.txt:145"),
         ("Internet Watch Foundation", None, "2-collaboration.txt:804"),
-        ("UKCIS Digital Resilience Working Group", "UK Council for Internet Safety", "2-collaboration.txt:942"),
+        ("UKCIS Digital Resilience Working Group", "UK Council for Internet Safety", "2-collaboration.txt:145"),
         ("UKCIS Education Working Group", "UK Council for Internet Safety", "2-collaboration.txt:155"),
         ("UKCIS Executive Board", "UK Council for Internet Safety", "2-collaboration.txt:136"),
-        ("UKCIS Vulnerable Users working group", "UK Council for Internet Safety", "2-collaboration.txt:774"),
+        ("UKCIS Vulnerable Users working group", "UK Council for Internet Safety", "2-collaboration.txt:145"),
     ]
 
 

@@ -26,7 +26,8 @@ from ..core.vocab import AKG, DEFAULT_BASE
 from ..linking.derive import Derived, derive
 from ..linking.link import link_plan
 from ..linking.registry import load_registry
-from ..pages.model import Plan
+from ..pages.dating import RULE_IN_ORDER, RULE_UNBROKEN_RUN, DatedYear
+from ..pages.model import Plan, ProgressUpdate
 from ..pages.parse import STATUS_LABELS, parse_plan
 from ..pages.sources import bundled_sources, load_manifest, read_source
 from .rdf_links import knowledge_graph
@@ -84,6 +85,26 @@ def _stakeholders(plan: Plan, graph: Graph, derived: Derived | None) -> list[str
     ]
 
 
+def _year_bases(updates: list[ProgressUpdate]) -> str:
+    """How the settled years are known: stated by the update's own dated phrases, or inferred by a rule."""
+    bases = Counter((y.basis, y.rule) for u in updates if isinstance(y := u.year, DatedYear))
+    inferred = sum(n for (basis, _), n in bases.items() if basis == "inferred")
+    return (
+        f"Reporting years: {bases['stated', None]} stated, {inferred} inferred "
+        f"({bases['inferred', RULE_IN_ORDER]} by one update per round in order, "
+        f"{bases['inferred', RULE_UNBROKEN_RUN]} only by the unbroken yearly run)"
+    )
+
+
+def _inferred_years(plan: Plan) -> list[str]:
+    return [
+        f"  {a.number} update {u.ordinal} ({u.body.span.where}): {u.year.year}, by {u.year.rule}"
+        for a in plan.actions
+        for u in a.updates
+        if isinstance(u.year, DatedYear) and u.year.basis == "inferred"
+    ]
+
+
 def summarise(plan: Plan, graph: Graph, report: Report, derived: Derived | None = None) -> str:
     updates = [u for a in plan.actions for u in a.updates]
     refs = [r for a in plan.actions for r in a.references]
@@ -106,6 +127,7 @@ def summarise(plan: Plan, graph: Graph, report: Report, derived: Derived | None 
     order = [*STATUS_LABELS.values(), "no update yet"]
     lines.append("Actions by latest status: " + ", ".join(f"{k} {latest[k]}" for k in order if latest[k]))
     lines += _stakeholders(plan, graph, derived)
+    lines.append(_year_bases(updates))
     lines.append(f"{len(graph)} triples; " + report.text().splitlines()[0])
     return "\n".join(lines)
 
@@ -164,8 +186,20 @@ def build(
         for u in a.updates
         if u.year.year is None
     ]
+    inferred = _inferred_years(plan)
     files["report.txt"] = "\n".join(
-        [summary, "", report.text(), "", f"Reporting years not settled ({len(unsettled)}):", *unsettled, ""]
+        [
+            summary,
+            "",
+            report.text(),
+            "",
+            f"Reporting years not settled ({len(unsettled)}):",
+            *unsettled,
+            "",
+            f"Reporting years inferred by a rule, not stated by the update's own dated phrases ({len(inferred)}):",
+            *inferred,
+            "",
+        ]
     )
     write_set(out, {name: files[name].encode("utf-8") for name in OUTPUTS})
     result.written += [out / name for name in OUTPUTS]

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
 from ..core.resources import ontology_file
 from ..core.vocab import AKG, ORG, SCHEMA
 from ..linking.derive import Derived
 from ..linking.registry import Entity, Registry
 from ..pages.model import Mention, Plan
-from .rdf import LANG, Minter, Writer
+from .rdf import BASIS, LANG, RULES, Minter, Writer
 
 ENTITY_CLASSES: dict[str, tuple[URIRef, ...]] = {
     "Organization": (ORG.Organization, ORG.FormalOrganization),
@@ -53,8 +53,9 @@ def _entity(g: Graph, e: Entity, registry: Registry, mint: Minter) -> None:
     g.add((node, AKG.entityType, Literal(e.type)))
     g.add((node, RDFS.label, Literal(e.label, lang=LANG)))
     g.add((node, SKOS.prefLabel, Literal(e.label, lang=LANG)))
-    for alias in e.aliases:
-        g.add((node, SKOS.altLabel, Literal(alias, lang=LANG)))
+    for alias in dict.fromkeys((*e.aliases, *e.exact_names)):
+        if alias != e.label:
+            g.add((node, SKOS.altLabel, Literal(alias, lang=LANG)))
     for acronym in e.acronyms:
         g.add((node, SKOS.altLabel, Literal(acronym, lang=LANG)))
         g.add((node, AKG.acronym, Literal(acronym)))
@@ -124,18 +125,24 @@ def add_mentions(writer: Writer, plan: Plan, mint: Minter) -> dict[Mention, URIR
     return nodes
 
 
-def add_derived(g: Graph, derived: Derived, mentions: dict[Mention, URIRef], mint: Minter) -> None:
+def add_derived(writer: Writer, derived: Derived, mentions: dict[Mention, URIRef], mint: Minter) -> None:
+    """Lead bodies, document events and memberships, each with how it is known (all read from a sentence)."""
+    g = writer.g
     for number, lead in derived.lead.items():
         action = mint.action(number)
         g.add((action, AKG.leadBodyEvidence, Literal(lead.reason, lang=LANG)))
         if lead.entity and lead.mention:
-            g.add((action, AKG.leadBody, entity_iri(mint, lead.entity)))
+            body = entity_iri(mint, lead.entity)
+            g.add((action, AKG.leadBody, body))
             g.add((action, AKG.leadBodyMention, mentions[lead.mention]))
+            node = URIRef(f"{action}/lead-body")
+            writer.basis(action, AKG.leadBody, body, node, True, RULES["lead-body"], [mentions[lead.mention]])
     for event in derived.documents:
         action, doc = mint.action(event.action), entity_iri(mint, event.document)
-        key = f"{event.document}/{event.kind}" + (f"/{event.date}" if event.date else "")
+        key = f"{event.document}/{event.kind.replace(' ', '-')}" + (f"/{event.date}" if event.date else "")
         node = URIRef(f"{action}/document/{key}")
-        g.add((action, AKG.publishedDocument if event.kind == "published" else AKG.revisedDocument, doc))
+        if event.kind != "consultation draft":  # a draft is an event of its own, not the publication
+            g.add((action, AKG.publishedDocument if event.kind == "published" else AKG.revisedDocument, doc))
         g.add((node, RDF.type, AKG.DocumentEvent))
         g.add((node, AKG.eventOf, action))
         g.add((node, AKG.document, doc))
@@ -144,6 +151,7 @@ def add_derived(g: Graph, derived: Derived, mentions: dict[Mention, URIRef], min
             g.add((node, DCTERMS.date, _date(event.date)))
         for mention in event.mentions:
             g.add((node, AKG.evidence, mentions[mention]))
+        _stated(g, node, "document-event", [mentions[m] for m in event.mentions])
     for membership in derived.memberships:
         member, group = entity_iri(mint, membership.member), entity_iri(mint, membership.group)
         node = URIRef(f"{member}/membership/{membership.group}")
@@ -154,6 +162,16 @@ def add_derived(g: Graph, derived: Derived, mentions: dict[Mention, URIRef], min
         g.add((node, ORG.organization, group))
         for mention in membership.mentions:
             g.add((node, AKG.evidence, mentions[mention]))
+        used = [mentions[m] for m in membership.mentions]
+        writer.basis(member, ORG.memberOf, group, node, True, RULES["membership"], used)  # the org:Membership itself
+
+
+def _stated(g: Graph, node: URIRef, rule: str, used: list[URIRef]) -> None:
+    """A document event (itself a qualified node): stated by the sentences of its mentions."""
+    g.add((node, BASIS, Literal("stated")))
+    g.add((node, PROV.wasGeneratedBy, RULES[rule]))
+    for mention in used:
+        g.add((node, PROV.wasDerivedFrom, mention))
 
 
 def add_involves(g: Graph) -> int:
@@ -163,6 +181,36 @@ def add_involves(g: Graph) -> int:
     for triple in edges:
         g.add(triple)  # type: ignore[arg-type]
     return len(edges)
+
+
+def add_involves_basis(writer: Writer) -> None:
+    """Each `involves` edge gets a qualified node: stated, from the mentions that name the body
+    (or one of its units or predecessors, the paths ontology/involves.rq follows)."""
+    g = writer.g
+    edges = [(a, b) for a, b in g.subject_objects(AKG.involves) if isinstance(a, URIRef) and isinstance(b, URIRef)]
+    for action, body in sorted(edges):
+        texts = {t for p in (AKG.commitment, AKG.hasUpdate, AKG.originalText) for t in g.objects(action, p)}
+        used: list[URIRef] = []
+        for text in texts:
+            for mention in g.subjects(AKG.inText, text):
+                named = g.value(mention, AKG.entity)
+                if isinstance(mention, URIRef) and isinstance(named, URIRef) and body in _reaches(g, named):
+                    used.append(mention)
+        node = URIRef(f"{action}/involves/{body.rsplit('/', 1)[1]}")
+        writer.basis(action, AKG.involves, body, node, True, RULES["involves"], sorted(used))
+
+
+def _reaches(g: Graph, named: URIRef) -> set[URIRef]:
+    """`named` and what it reaches by org:unitOf or backwards along dcterms:replaces."""
+    seen, todo = {named}, [named]
+    while todo:
+        node = todo.pop()
+        nexts = [*g.objects(node, ORG.unitOf), *g.subjects(DCTERMS.replaces, node)]
+        for nxt in nexts:
+            if isinstance(nxt, URIRef) and nxt not in seen:
+                seen.add(nxt)
+                todo.append(nxt)
+    return seen
 
 
 def knowledge_graph(
@@ -175,7 +223,9 @@ def knowledge_graph(
     graph = plan_graph(plan, manifest_plan, licence, base, build_time)
     mint = Minter(base)
     add_registry(graph, registry, mint)
-    mentions = add_mentions(Writer(graph, mint), plan, mint)
-    add_derived(graph, derived, mentions, mint)
+    writer = Writer(graph, mint)
+    mentions = add_mentions(writer, plan, mint)
+    add_derived(writer, derived, mentions, mint)
     add_involves(graph)
+    add_involves_basis(writer)
     return graph

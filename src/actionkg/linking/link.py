@@ -5,20 +5,29 @@ NBSPs, possessives and line wraps do not matter, and a bracketed acronym may sit
 ("Vulnerable Users (UKCIS) working group"). Acronyms and one-word names match their exact
 spelling at word boundaries ("NCA", "Hwb"), so a common word never passes for a name.
 Longest match wins, leftmost first: "Google Meet" is the product, not Google. An entity
-marked `capitalised` in the registry matches only where the text capitalises the first word.
+marked `capitalised` in the registry matches only where the text capitalises the first word;
+its `exact_names` match only as spelled ("Digital Inclusion", never "digital inclusion"), and
+an entity with `at` lines matches only there (two groups the pages give one name).
+
+Two more rules (docs/linking.md, "Lists" and "Nested names"):
+- a coordinated list sharing one head noun gives one mention per member, each spanning the
+  member's own words and recording the shared head ("the Digital Resilience and Vulnerable
+  Users groups", "the universities of Bangor and Swansea"), when every member resolves;
+- a body named in attributive or possessive position inside or just before a longer name is
+  a mention too ("The Home Office Prevent Duty Guidance", "National Crime Agency’s … Command").
 """
 
 from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from ..core.names import Token, fold, tokens
 from ..pages.model import Action, Mention, Passage, Plan, Span
 from ..pages.text import LineIndex
-from .registry import Registry
+from .registry import BODY_TYPES, Registry
 
 _ABBREVIATIONS = ("e.g.", "i.e.", "etc.", "St.", "Dr.", "Mr.", "Mrs.", "Ms.", "No.", "approx.")
 _SENTENCE_END = re.compile(r"[.!?][\"'’”)]*(?=\s+[\"'‘“(]?[A-Z0-9•])")
@@ -27,7 +36,41 @@ _SENTENCE_END = re.compile(r"[.!?][\"'’”)]*(?=\s+[\"'‘“(]?[A-Z0-9•])")
 @dataclass
 class _Node:
     children: dict[str, _Node] = field(default_factory=dict)
-    slug: str | None = None
+    slugs: list[str] = field(default_factory=list)  # more than one only for names scoped by `at`
+
+
+@dataclass(frozen=True)
+class Found:
+    """One name found in a text: offsets, entity, and the shared head of a list it is part of."""
+
+    start: int
+    end: int
+    slug: str
+    head: tuple[int, int] | None = None
+
+
+@dataclass(frozen=True)
+class ListMention(Mention):
+    """A member of a coordinated list: its span is the member's own words; `head` the shared noun."""
+
+    head: Passage
+
+
+# bounded repeats: a long run of capitalised words costs a bounded scan per start, so linear overall
+_MEMBER = r"[A-Z][\w’'-]{0,40}(?:[ \u00a0]+[A-Z][\w’'-]{0,40}){0,5}"
+_MEMBERS = rf"{_MEMBER}(?:,[ \u00a0]+{_MEMBER}){{0,8}},?[ \u00a0]+and[ \u00a0]+{_MEMBER}"
+_LIST_BEFORE_HEAD = re.compile(rf"(?P<members>{_MEMBERS})[ \u00a0]+(?P<head>(?:[a-z]+[ \u00a0]+)?[a-z]+s)\b")
+_LIST_AFTER_HEAD = re.compile(rf"\b(?P<head>[a-z]+(?:ies|s))[ \u00a0]+of[ \u00a0]+(?P<members>{_MEMBERS})")
+_SPLIT_MEMBERS = re.compile(r",?[ \u00a0]+and[ \u00a0]+|,[ \u00a0]+")
+
+
+# Longer names whose leading body is part of the name, not an attribution: bodies (their parent
+# records whose they are) and products ("Google Meet" is a tool, Google no actor in the action).
+_NOT_ATTRIBUTED = (*BODY_TYPES, "Product")
+
+
+def _singular(word: str) -> str:
+    return word[:-3] + "y" if word.endswith("ies") else word[:-1]
 
 
 class Matcher:
@@ -36,26 +79,42 @@ class Matcher:
     def __init__(self, registry: Registry) -> None:
         self.folded, self.exact = _Node(), _Node()
         self.capitalised = {e.slug for e in registry if e.capitalised}
+        self.bodies = {e.slug for e in registry if e.type in BODY_TYPES}
+        self.types = {e.slug: e.type for e in registry}
+        self.scope = {e.slug: frozenset(e.at) for e in registry if e.at}
+        self.names: dict[str, set[str]] = {}  # folded name -> slugs, for list members
         for entity in sorted(registry, key=lambda e: e.slug):
             for name in entity.names:
                 words = fold(name).split()
+                self.names.setdefault(" ".join(words), set()).add(entity.slug)
+                if name in entity.exact_names:
+                    continue  # matched only as spelled, below
                 if len(words) > 1:
                     self._add(self.folded, words, entity.slug)
                 else:
                     self._add(self.exact, [t.raw for t in tokens(name)], entity.slug)
-            for acronym in entity.acronyms:
-                self._add(self.exact, [t.raw for t in tokens(acronym)], entity.slug)
+            for exact in (*entity.acronyms, *entity.exact_names):
+                self._add(self.exact, [t.raw for t in tokens(exact)], entity.slug)
 
     @staticmethod
     def _add(root: _Node, words: list[str], slug: str) -> None:
         node = root
         for word in words:
             node = node.children.setdefault(word, _Node())
-        node.slug = node.slug or slug
+        if slug not in node.slugs:
+            node.slugs.append(slug)
 
-    @staticmethod
-    def _walk(root: _Node, toks: list[Token], i: int, exact: bool) -> tuple[int, str] | None:
-        """The longest name starting at token i: (index of its last token, slug).
+    def _pick(self, slugs: list[str], where: str | None) -> str | None:
+        """The slug a name stands for here: an unscoped one, or one scoped to this line."""
+        for slug in slugs:
+            if slug not in self.scope or where is None or where in self.scope[slug]:
+                return slug
+        return None
+
+    def _walk(
+        self, root: _Node, toks: list[Token], i: int, exact: bool, where: str | None, stop: int
+    ) -> tuple[int, str] | None:
+        """The longest name starting at token i and ending before token `stop`: (its last token, slug).
 
         A bracketed acronym inside a name may be read as a word of the name or skipped.
         """
@@ -63,37 +122,119 @@ class Matcher:
         stack = [(root, i)]
         while stack:
             node, j = stack.pop()
-            if j >= len(toks):
+            if j >= stop:
                 continue
             child = node.children.get(toks[j].raw if exact else toks[j].key)
             if child is not None:
-                if child.slug and (best is None or j > best[0]):
-                    best = (j, child.slug)
+                slug = self._pick(child.slugs, where)
+                if slug and (best is None or j > best[0]):
+                    best = (j, slug)
                 stack.append((child, j + 1))
             if not exact and j > i and toks[j].bracketed:
                 stack.append((node, j + 1))  # "(UKCIS)" inside a longer name
         return best
 
-    def find(self, text: str) -> list[tuple[int, int, str]]:
-        """(start, end, slug) of each mention in `text`, leftmost-longest, no overlaps."""
+    def _longest(self, toks: list[Token], i: int, where: str | None, stop: int) -> tuple[int, str] | None:
+        walks = (
+            self._walk(self.folded, toks, i, False, where, stop),
+            self._walk(self.exact, toks, i, True, where, stop),
+        )
+        candidates = [m for m in walks if m]
+        if toks[i].raw[:1].islower():  # "keeping learners safe online" is not the guidance
+            candidates = [m for m in candidates if m[1] not in self.capitalised]
+        return max(candidates, key=lambda m: (toks[m[0]].end, m[1])) if candidates else None
+
+    @staticmethod
+    def _end(text: str, end: int) -> int:
+        return end - 2 if text[end - 2 : end] in ("’s", "'s") else end  # the possessive is not part of the name
+
+    def find(self, text: str, where: Callable[[int], str] | None = None) -> list[tuple[int, int, str]]:
+        """(start, end, slug) of each mention in `text` (see `find_all`)."""
+        return [(f.start, f.end, f.slug) for f in self.find_all(text, where)]
+
+    def find_all(self, text: str, where: Callable[[int], str] | None = None) -> list[Found]:
+        """Each mention in `text`: leftmost-longest, then nested bodies and list members.
+
+        `where(offset)` gives the "file:line" of an offset, for names scoped to lines.
+        """
         toks = tokens(text)
-        found, i = [], 0
+        found: list[Found] = []
+        i = 0
         while i < len(toks):
-            candidates = [
-                m for m in (self._walk(self.folded, toks, i, False), self._walk(self.exact, toks, i, True)) if m
-            ]
-            if toks[i].raw[:1].islower():  # "keeping learners safe online" is not the guidance
-                candidates = [m for m in candidates if m[1] not in self.capitalised]
-            if not candidates:
+            here = where(toks[i].start) if where else None
+            best = self._longest(toks, i, here, len(toks))
+            if best is None:
                 i += 1
                 continue
-            last, slug = max(candidates, key=lambda m: (toks[m[0]].end, m[1]))
-            end = toks[last].end
-            if text[end - 2 : end] in ("’s", "'s"):
-                end -= 2  # the possessive is not part of the name
-            found.append((toks[i].start, end, slug))
+            last, slug = best
+            found.append(Found(toks[i].start, self._end(text, toks[last].end), slug))
+            found += self._nested(text, toks, i, last, slug, here)
             i = last + 1
-        return found
+        found += self._lists(text, found, where)
+        return sorted(found, key=lambda f: (f.start, f.end))
+
+    def _nested(self, text: str, toks: list[Token], i: int, last: int, slug: str, where: str | None) -> list[Found]:
+        """A body named at the start of a longer name: possessive ("National Crime Agency’s … Command"),
+        or attributive in the name of a document, programme or event ("The Home Office Prevent Duty Guidance")."""
+        if last == i:
+            return []
+        inner = self._longest(toks, i, where, last)  # names ending before the longer one does
+        if inner is None or inner[1] == slug or inner[1] not in self.bodies:
+            return []
+        possessive = text[toks[inner[0]].end - 2 : toks[inner[0]].end] in ("’s", "'s")
+        if not possessive and self.types[slug] in _NOT_ATTRIBUTED:
+            return []  # "UKCIS Education Working Group" is a body of its own (its parent says whose)
+        return [Found(toks[i].start, self._end(text, toks[inner[0]].end), inner[1])]
+
+    def _member(self, member: str, head: str, after: bool) -> str | None:
+        """The one entity a list member names with the shared head, if exactly one."""
+        words, noun = fold(member).split(), [*fold(head).split()[:-1], _singular(fold(head).split()[-1])]
+        tries = [" ".join([*noun, "of", *words]), " ".join([*words, *noun])] if after else [" ".join([*words, *noun])]
+        for name in tries:
+            if len(self.names.get(name, ())) == 1:
+                return next(iter(self.names[name]))
+        # the member's words, then at most one more word, then the head's last word ("Vulnerable Users … groups")
+        near = {
+            slug
+            for name, slugs in self.names.items()
+            for slug in slugs
+            if (n := name.split())[: len(words)] == words and n[-1] == noun[-1] and len(n) - len(words) <= 2
+        }
+        return near.pop() if len(near) == 1 else None
+
+    def _lists(self, text: str, found: list[Found], where: Callable[[int], str] | None) -> list[Found]:
+        """List members; a list replaces the partial matches inside it (one pass, so linear in the text)."""
+        out: list[Found] = []
+        spans: list[tuple[int, int]] = []
+        for pattern, after in ((_LIST_BEFORE_HEAD, False), (_LIST_AFTER_HEAD, True)):
+            for match in pattern.finditer(text):
+                start = match.start("members")
+                parts, cursor = [], start
+                for sep in _SPLIT_MEMBERS.finditer(match.group("members")):
+                    parts.append((cursor, start + sep.start()))
+                    cursor = start + sep.end()
+                parts.append((cursor, match.end("members")))
+                slugs = [self._member(text[s:e], match.group("head"), after) for s, e in parts]
+                if any(s is None for s in slugs):
+                    continue  # not a list of names: every member must resolve
+                spans.append(match.span())
+                head = match.span("head")
+                out += [Found(s, e, slug, head) for (s, e), slug in zip(parts, slugs, strict=True) if slug]
+        if spans:
+            merged: list[list[int]] = []
+            for lo, hi in sorted(spans):  # disjoint, so one bisection finds the only one a match can overlap
+                if merged and lo <= merged[-1][1]:
+                    merged[-1][1] = max(merged[-1][1], hi)
+                else:
+                    merged.append([lo, hi])
+            starts = [lo for lo, _ in merged]
+
+            def inside(f: Found) -> bool:
+                k = bisect.bisect_right(starts, f.end - 1) - 1  # the last list starting before f ends
+                return k >= 0 and f.start < merged[k][1]
+
+            found[:] = [f for f in found if not inside(f)]
+        return out
 
 
 def sentences(text: str) -> list[tuple[int, int]]:
@@ -137,16 +278,27 @@ def texts_of(action: Action) -> Iterable[tuple[str, Passage]]:
 
 
 def link_action(action: Action, matcher: Matcher) -> list[Mention]:
-    mentions = []
+    mentions: list[Mention] = []
     for owner, passage in texts_of(action):
         bounds = sentences(passage.raw)  # sorted and disjoint, so the one holding a mention is found by bisection
         firsts = [s for s, _ in bounds]
         lines = LineIndex(passage.raw)
-        for start, end, slug in matcher.find(passage.raw):
+        first = passage.span.line - 1
+
+        def where(offset: int, first: int = first, lines: LineIndex = lines, file: str = passage.span.file) -> str:
+            return f"{file}:{first + lines.line_of(offset)}"
+
+        for found in matcher.find_all(passage.raw, where):
+            start, end = found.start, max(found.end, found.head[1]) if found.head else found.end
             k = bisect.bisect_right(firsts, start) - 1
             s, e = bounds[k] if k >= 0 and start < bounds[k][1] else (start, end)
-            mention = _slice(passage, lines, start, end)
-            mentions.append(Mention(slug, owner, mention, _slice(passage, lines, s, max(e, end))))
+            name = _slice(passage, lines, found.start, found.end)
+            sentence = _slice(passage, lines, s, max(e, end))
+            if found.head:
+                head = _slice(passage, lines, *found.head)
+                mentions.append(ListMention(found.slug, owner, name, sentence, head))
+            else:
+                mentions.append(Mention(found.slug, owner, name, sentence))
     return mentions
 
 

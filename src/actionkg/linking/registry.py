@@ -30,7 +30,7 @@ _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _DATE = re.compile(r"\d{4}(?:-\d{2})?")
 _KEYS = {
     "slug", "type", "label", "acronyms", "aliases", "parent", "members", "replaces", "publisher", "issued",
-    "editions", "evidence", "citations", "capitalised",
+    "editions", "evidence", "citations", "capitalised", "exact_names", "at",
 }  # fmt: skip
 
 
@@ -65,6 +65,8 @@ class Entity:
     evidence: tuple[str, ...] = ()
     citations: tuple[Citation, ...] = ()
     capitalised: bool = False  # names match only where the text capitalises their first word
+    exact_names: tuple[str, ...] = ()  # names that match only as spelled, like acronyms ("Digital Inclusion")
+    at: tuple[str, ...] = ()  # "file:line"s: when set, the names match only there (two groups, one name)
     line: int = 0  # where the entry starts in the registry file
 
     @property
@@ -133,6 +135,8 @@ def _entity(entry: dict[str, Any], line: int) -> Entity:
         evidence=_tuple(entry, "evidence"),
         citations=citations,
         capitalised=bool(entry.get("capitalised", False)),
+        exact_names=_tuple(entry, "exact_names"),
+        at=_tuple(entry, "at"),
         line=line,
     )
 
@@ -182,8 +186,10 @@ def _check_links(registry: Registry, name: str) -> None:
 def _check_names(registry: Registry, name: str) -> None:
     owners: dict[str, str] = {}
     for e in registry:
-        keys = [("name", fold(n)) for n in e.names] + [("acronym", a) for a in e.acronyms]
+        keys = [("name", fold(n)) for n in e.names] + [("acronym", a) for a in (*e.acronyms, *e.exact_names)]
         for kind, key in dict.fromkeys(keys):
+            if e.at:  # a name scoped to lines may be shared with entities scoped to other lines
+                key = f"{key}@{','.join(e.at)}"
             if not key:
                 raise InputError(name, f"{e.slug}: a {kind} is empty once folded", e.line)
             owner = owners.setdefault(f"{kind}:{key}", e.slug)

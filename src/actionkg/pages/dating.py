@@ -11,12 +11,18 @@ Two kinds of evidence are combined:
    to the newest round found on its page, in an unbroken run.
 An update gets a year only when exactly one run of rounds fits all the markers of its action;
 otherwise its year is None and the reason names the placements that remain.
+
+Every year also says how it is known (`DatedYear.basis`): "stated" when the update's own dated
+phrases leave that one year; else "inferred" by a named rule: `RULE_IN_ORDER` (one update per
+round, in page order, rounds may be skipped) when that alone settles it with the dated text of
+the other updates, or `RULE_UNBROKEN_RUN` when only the unbroken yearly run does (the text
+would allow another year if the action could have skipped a round).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .model import Plan, ProgressUpdate, Section, YearEvidence
 from .text import LineIndex, readable
@@ -34,11 +40,17 @@ _MONTH_DATE = re.compile(rf"(?P<before>\w+\s+)?(?:\d{{1,2}}\s+)?(?:{_MONTHS})\s+
 _ENDS = {"by", "until", "before", "due", "to"}  # the end of a period, or a deadline: never a lower bound
 _FUTURE = re.compile(
     rf"\b(will|shall|is due|are due|due to be|due\s+(?:in|on|by|\d|{_MONTHS})|scheduled|is to be|are to be|"
-    r"intend|intention|planning is|is planned|are planned|plan to)\b",
+    r"intend|intention|planning is|is planned|are planned|plan to|"
+    # "(to be published in December 2020)": future, unlike "continued to be represented on"
+    rf"to be \w+ed\s+(?:in|on|by|during)\s+(?:\d|{_MONTHS}|early|late|spring|summer|autumn|winter|(?:19|20)\d\d))\b",
     re.IGNORECASE,
 )
 _THIS_YEAR = re.compile(r"\bthis year\b", re.IGNORECASE)
 _SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|$)", re.MULTILINE)
+
+
+RULE_IN_ORDER = "rounds-in-order"  # one update per yearly round, oldest first; a round may be skipped
+RULE_UNBROKEN_RUN = "unbroken-yearly-run"  # ... and no round is skipped, from the first round to the newest
 
 
 @dataclass(frozen=True)
@@ -47,10 +59,22 @@ class Marker:
     year: int
     phrase: str
     where: str  # file:line
+    start: int = 0  # offsets of the phrase in its page
+    end: int = 0
 
     def describe(self) -> str:
         sign = {"after": "≥", "before": "≤", "exact": "="}[self.kind]
-        return f"{self.phrase!r} ({self.where}) → {sign} {self.year}"
+        note = " (future tense: written by then at the latest)" if self.kind == "before" else ""
+        return f"{self.phrase!r} ({self.where}) → {sign} {self.year}{note}"
+
+
+@dataclass(frozen=True)
+class DatedYear(YearEvidence):
+    """A year with how it is known: "stated" by `markers` (the update's own phrases) or "inferred" by `rule`."""
+
+    basis: str = "stated"
+    rule: str | None = None
+    markers: tuple[Marker, ...] = field(default=())  # the dated phrases used: the update's own, or all its action's
 
 
 def is_future(sentence: str) -> bool:
@@ -106,7 +130,8 @@ def markers(update: ProgressUpdate, index: LineIndex) -> list[Marker]:
             offset = update.body.span.start + sentence.start() + first
             phrase = readable(body[first : match.end()])
             where = f"{update.body.span.file}:{index.line_of(offset)}"
-            found.append(Marker(kind, _year_of(match, opens, kind), phrase, where))
+            end = update.body.span.start + sentence.start() + match.end()
+            found.append(Marker(kind, _year_of(match, opens, kind), phrase, where, offset, end))
     found.sort(key=lambda m: (int(m.where.rsplit(":", 1)[1]), m.phrase))
     return found
 
@@ -150,6 +175,11 @@ def date_section(section: Section, first_round: int) -> None:
         ]
         evidence = [m.describe() for ms in found for m in ms]
         cited = "; ".join(evidence) if evidence else "no dated text"
+        relaxed = _in_order(limits, first_round, newest)
+
+        def settled(i: int, year: int, reason: str) -> YearEvidence:
+            return _basis(year, reason, found, i, relaxed[i], (first_round, newest))  # noqa: B023 (called at once)
+
         if len(starts) == 1:
             start = starts[0]
             for i, update in enumerate(oldest_first):
@@ -157,7 +187,7 @@ def date_section(section: Section, first_round: int) -> None:
                     f"one update per yearly round: {_span(start, start + n - 1)} is the only run of {n} round(s) "
                     f"within {first_round}–{newest} that fits the dated text of action {action.number} ({cited})"
                 )
-                update.year = YearEvidence(start + i, reason)
+                update.year = settled(i, start + i, reason)
             continue
         if starts:
             options = " or ".join(_span(s, s + n - 1) for s in starts)
@@ -167,19 +197,38 @@ def date_section(section: Section, first_round: int) -> None:
             continue
         # No unbroken run fits: the action skipped a round. Keep only one update per round,
         # in order, and settle the updates whose own dates leave a single year.
-        los = [max(lo if lo is not None else first_round, first_round) for lo, _ in limits]
-        his = [min(hi if hi is not None else newest, newest) for _, hi in limits]
-        for i in range(1, n):
-            los[i] = max(los[i], los[i - 1] + 1)
-        for i in range(n - 2, -1, -1):
-            his[i] = min(his[i], his[i + 1] - 1)
         for i, update in enumerate(oldest_first):
+            lo, hi = relaxed[i]
             gap = f"the dated text of action {action.number} needs a skipped round ({cited})"
-            if los[i] == his[i]:
-                update.year = YearEvidence(los[i], f"one update per round, in order; {gap}; only {los[i]} is left")
+            if lo == hi:
+                update.year = settled(i, lo, f"one update per round, in order; {gap}; only {lo} is left")
             else:
-                span = _span(los[i], his[i]) if los[i] < his[i] else "none"
+                span = _span(lo, hi) if lo < hi else "none"
                 update.year = YearEvidence(None, f"not settled: {gap}; this update could be {span}")
+
+
+def _basis(
+    year: int, reason: str, found: list[list[Marker]], i: int, relaxed: tuple[int, int], rounds: tuple[int, int]
+) -> DatedYear:
+    """How a settled year is known: its own phrases within the page's rounds, or which rule fixed it."""
+    lo, hi = bounds(found[i])
+    lo, hi = max(lo or rounds[0], rounds[0]), min(hi or rounds[1], rounds[1])
+    if lo == hi == year:
+        return DatedYear(year, reason, "stated", None, tuple(found[i]))
+    rule = RULE_IN_ORDER if relaxed[0] == relaxed[1] == year else RULE_UNBROKEN_RUN
+    return DatedYear(year, reason, "inferred", rule, tuple(m for ms in found for m in ms))
+
+
+def _in_order(limits: list[tuple[int | None, int | None]], first_round: int, newest: int) -> list[tuple[int, int]]:
+    """Each update's possible years when there is one per round, in order, and rounds may be skipped."""
+    n = len(limits)
+    los = [max(lo if lo is not None else first_round, first_round) for lo, _ in limits]
+    his = [min(hi if hi is not None else newest, newest) for _, hi in limits]
+    for i in range(1, n):
+        los[i] = max(los[i], los[i - 1] + 1)
+    for i in range(n - 2, -1, -1):
+        his[i] = min(his[i], his[i + 1] - 1)
+    return list(zip(los, his, strict=True))
 
 
 def date_updates(plan: Plan, first_round: int) -> None:

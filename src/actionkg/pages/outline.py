@@ -34,6 +34,8 @@ def outline_data(plan: Plan) -> dict[str, Any]:
                                 "ordinal": u.ordinal,
                                 "year": u.year.year,
                                 "year_evidence": u.year.reason,
+                                "year_basis": getattr(u.year, "basis", None) if u.year.year is not None else None,
+                                "year_rule": getattr(u.year, "rule", None),
                                 "status": u.status.label,
                                 "note": u.status.note,
                                 "line": u.body.span.line,
@@ -56,7 +58,9 @@ def _short(text: str, width: int = 90) -> str:
 
 
 def outline_text(plan: Plan) -> str:
+    """The plan as text; a year marked `*` was inferred by a rule, not stated by the update's own dated text."""
     lines: list[str] = []
+    inferred = False
     for s in plan.sections:
         lines.append(f"{s.number}. {s.title}  ({s.source.file}, {len(s.actions)} actions)")
         if s.summary:
@@ -67,6 +71,8 @@ def outline_text(plan: Plan) -> str:
             lines.append(f"  {a.number}  {_short(a.commitment.text)}")
             for u in a.updates:
                 year = str(u.year.year) if u.year.year is not None else "year ?"
+                if u.year.year is not None and getattr(u.year, "basis", "stated") == "inferred":
+                    year, inferred = f"{year}*", True
                 note = f" ({u.status.note})" if u.status.note else ""
                 where = f"{s.source.file}:{u.body.span.line}"
                 lines.append(f"      update {u.ordinal}  {year:<7} {u.status.label}{note}  {where}")
@@ -74,4 +80,9 @@ def outline_text(plan: Plan) -> str:
                 lines.append(f"      original  {s.source.file}:{a.original.span.line}")
             if a.references:
                 lines.append(f"      refers to {', '.join(r.target for r in a.references)}")
+    if inferred:
+        lines += [
+            "",
+            "* inferred: fixed by one update per yearly round (report.txt), not by the update's own dated text",
+        ]
     return "\n".join(lines)

@@ -129,6 +129,8 @@ def resolve_entity(engine: Engine, value: str, bodies_only: bool, option: str = 
     folded = fold(re.sub(r"^the\s+", "", wanted, flags=re.IGNORECASE))
     exact = {r["entity"].value for r in rows if r["name"].value == wanted}
     matches = exact or {r["entity"].value for r in rows if folded and fold(r["name"].value) == folded}
+    if not matches and folded:  # a short title: an unambiguous prefix of one name, at a word boundary
+        matches = {r["entity"].value for r in rows if fold(r["name"].value).startswith(folded + " ")}
     if len(matches) == 1:
         return Term.iri(matches.pop())
     if len(matches) > 1:
@@ -200,15 +202,22 @@ def bind(engine: Engine, query: CatalogueQuery, values: Mapping[str, str]) -> di
     return {name: resolve(engine, name, value) for name, value in values.items()}
 
 
+STATED_ONLY = "statedOnly"  # the variable a query uses to leave out inferred years
+_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+
+
 def run_catalogue(
-    engine: Engine, name: str, values: Mapping[str, str]
+    engine: Engine, name: str, values: Mapping[str, str], stated_only: bool = False
 ) -> tuple[CatalogueQuery, dict[str, Term], Result]:
+    """Answer a catalogue question; `stated_only` reaches the query as a binding of ?statedOnly."""
     from .execute import DeadlineEngine
 
     if isinstance(engine, DeadlineEngine):  # resolving and answering in one worker, under one deadline
-        return engine.within(lambda inner: run_catalogue(inner, name, values))
+        return engine.within(lambda inner: run_catalogue(inner, name, values, stated_only))
     query = get(name)
     bindings = bind(engine, query, values)
+    if f"?{STATED_ONLY}" in query.text:  # every year-showing query; the others hold stated facts only
+        bindings[STATED_ONLY] = Term.literal("true" if stated_only else "false", _BOOLEAN)
     return query, bindings, _booleans(engine.select(query.text, bindings), query.booleans)
 
 
