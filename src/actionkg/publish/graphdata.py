@@ -44,10 +44,11 @@ HELPER_CLASSES = frozenset(
         "http://xmlns.com/foaf/0.1/Agent",
     }
 )  # fmt: skip
-# First path segments the site itself uses (index pages, dumps, assets); a resource there gets no page.
+# First path segments the site itself uses (index pages, dumps, assets; the server's documents `doc/…` and
+# endpoint `sparql`); a resource there gets no page.
 RESERVED = frozenset(
     {"index", "ontology", "graph", "actions", "organisations", "working-groups", "documents", "programmes",
-     "questions", "search", "assets", "_server"}
+     "questions", "search", "assets", "_server", "doc", "sparql"}
 )  # fmt: skip
 _SEGMENT = re.compile(r"[A-Za-z0-9~-][A-Za-z0-9._~-]{0,199}")
 _FORMATS = {".ttl": ox.RdfFormat.TURTLE, ".nt": ox.RdfFormat.N_TRIPLES, ".jsonld": ox.RdfFormat.JSON_LD,

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import pyoxigraph as ox
 
@@ -29,6 +30,7 @@ from ..core.limits import DEFAULT_MAX_BYTES
 from ..core.resources import ontology_file
 from ..core.terms import Result, Term
 from ..questions.query import catalogue, run_catalogue
+from ..questions.remote import with_values
 from ..questions.store import OxigraphEngine
 from . import dataset as ds
 from . import nginx
@@ -89,16 +91,19 @@ def _results(engine: OxigraphEngine, old: str, new: str) -> list[dict[str, Any]]
     for name, query in catalogue().items():
         params = {p.name: p.example for p in query.params}
         try:
-            _, _, result = run_catalogue(engine, name, params)
+            _, bindings, result = run_catalogue(engine, name, params)
         except InputError as exc:  # a graph without the example's entity: no answer, said so
             result = Result([], [])
-            out.append({"query": query, "result": result, "error": exc.message})
+            out.append({"query": query, "result": result, "error": exc.message, "text": query.text})
             continue
+        moved = {k: Term.iri(new + v.value[len(old) :]) if v.kind == "uri" and v.value.startswith(old) else v
+                 for k, v in bindings.items()}  # fmt: skip
+        text = with_values(query.text, moved)  # the example values bound, for a link to an endpoint
         for row in result.rows:
             for key, term in row.items():
                 if term.kind == "uri" and term.value.startswith(old):
                     row[key] = Term.iri(new + term.value[len(old) :])
-        out.append({"query": query, "result": result, "error": None})
+        out.append({"query": query, "result": result, "error": None, "text": text})
     return out
 
 
@@ -169,11 +174,24 @@ def _search_index(graph: SiteGraph, linker: Linker) -> bytes:
     return f"window.AKG_SEARCH = {body};\n".encode()
 
 
+def resource_html(graph: SiteGraph, iri: str, linker: Linker, dumps: list[ds.Dump]) -> bytes:
+    """The HTML page of one resource (the site's with relative links, the server's with absolute ones)."""
+    view = page(graph, describe(graph, iri), linker)
+    extra = {"dumps": dumps} if iri == graph.base + "dataset" else None
+    return render("resource.html", linker, title=view.title, page=view, sources=view.sources,
+                  dataset=extra).encode()  # fmt: skip
+
+
 def site_files(
     graph_path: str | Path, base: str | None = None, max_bytes: int | None = DEFAULT_MAX_BYTES,
     previous: str | None = None, progress: Callable[[str], None] | None = None,
+    check: bool = True, endpoint: str | None = None,
 ) -> tuple[dict[str, bytes], SiteGraph, list[ds.Dump], int]:  # fmt: skip
-    """Every file of the site by path relative to the site folder, the graph shown, the dumps, the triple count."""
+    """Every file of the site by path relative to the site folder, the graph shown, the dumps, the triple count.
+
+    `check=False` skips the SHACL check of the dataset description (a server shows what a publish checked);
+    `endpoint` (a SPARQL endpoint's address) puts it in the description and a link to it on each question page.
+    """
     say = progress or (lambda _: None)
     original = read_triples(graph_path, max_bytes)
     if not original:
@@ -187,7 +205,7 @@ def site_files(
     dump_files, info = ds.dumps(triples)
     plain = SiteGraph.from_triples(triples, new)
     sources = all_sources(plain)
-    description = ds.description(plain, info, sources, previous)
+    description = ds.description(plain, info, sources, previous, endpoint=endpoint)
     graph = SiteGraph.from_triples(triples + description, new)
     out: dict[str, bytes] = dict(dump_files)
     say(f"writing {len(graph.pages)} resource pages")
@@ -203,7 +221,7 @@ def site_files(
         extra = {"dumps": info} if iri == dataset_iri else None
         out[f"{rel}.html"] = render("resource.html", linker, title=view.title, page=view, sources=view.sources,
                                     dataset=extra).encode()  # fmt: skip
-    if dataset_iri in graph.pages:
+    if check and dataset_iri in graph.pages:
         check_description(describe(graph, dataset_iri).document("ttl"))
     say("writing index pages, questions and the ontology")
     for name, html in _index_pages(graph, root, sources).items():
@@ -234,8 +252,9 @@ def site_files(
     for answer in answers:
         query, result = answer["query"], answer["result"]
         rows = [[_cell(graph, q_linker, row.get(v)) for v in result.variables] for row in result.rows]
+        run_link = f"{endpoint}?{urlencode({'query': answer['text']})}" if endpoint else None
         out[f"questions/{query.name}.html"] = render(
-            "question.html", q_linker, title=query.title, query=query, params=query.params, endpoint=None,
+            "question.html", q_linker, title=query.title, query=query, params=query.params, endpoint=run_link,
             variables=result.variables, rows=rows, sources=sources,
         ).encode()  # fmt: skip
     groups: dict[str, list[Any]] = {}
