@@ -16,25 +16,27 @@ setup() {
     echo "actionkg needs Python 3.11 or newer ($PYTHON is $("$PYTHON" --version 2>&1))" >&2
     exit 2
   fi
-  # the browser library the HTML view inlines: npm installs it from the lock file, then it is
-  # copied into the package's data folder (src/actionkg/vendor/, never committed)
-  if ! command -v npm >/dev/null 2>&1; then
-    echo "actionkg needs Node.js and npm to install its browser library (cytoscape)" >&2
-    exit 2
-  fi
-  npm ci --no-audit --no-fund --loglevel=error >/dev/null
-  npm run -s vendor >/dev/null
+  # the browser libraries the HTML view inlines are committed in src/actionkg/vendor/: no Node.js needed
   if [ ! -x "$VENV/bin/python" ]; then
     "$PYTHON" -m venv "$VENV"
   fi
-  # pip's configuration on some machines names index folders that do not exist; that warning is noise
-  "$VENV/bin/python" -m pip install --quiet --upgrade pip 2> >(grep -v '^WARNING: Location' >&2)
-  "$VENV/bin/python" -m pip install --quiet -e '.[dev]' 2> >(grep -v '^WARNING: Location' >&2)
+  # pip runs only when what it installs from changed: the stamp holds a hash of the packaging files
+  # and the Python version, so a second setup is silent and takes well under a second
+  local stamp="$VENV/.actionkg-setup" want
+  want=$(cat pyproject.toml setup.cfg 2>/dev/null | "$VENV/bin/python" -c \
+    'import hashlib, sys; print(hashlib.sha256(sys.stdin.buffer.read() + sys.version.encode()).hexdigest())')
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ] || ! "$VENV/bin/python" -c 'import actionkg' 2>/dev/null; then
+    # pip's configuration on some machines names index folders that do not exist; that warning is noise
+    "$VENV/bin/python" -m pip install --quiet --upgrade pip 2> >(grep -v '^WARNING: Location' >&2)
+    "$VENV/bin/python" -m pip install --quiet -e '.[dev]' 2> >(grep -v '^WARNING: Location' >&2)
+    echo "$want" >"$stamp"
+  fi
 }
 
 # Debian packages the test suite drives: a real SPARQL server (Virtuoso), Graphviz, and a headless
 # browser with its driver (Chromium; a test tool's own browser download does not work here).
-DEBIAN_PACKAGES=(virtuoso-opensource-7-bin:virtuoso-t graphviz:dot chromium:chromium chromium-driver:chromedriver nginx:nginx)
+DEBIAN_PACKAGES=(virtuoso-opensource-7-bin:virtuoso-t graphviz:dot chromium:chromium chromium-driver:chromedriver nginx:nginx
+                 default-jre-headless:java)  # Java: the HermiT reasoner (owlready2) in tests/test_interop.py
 
 system_packages() {
   local missing=() entry
@@ -50,6 +52,18 @@ system_packages() {
   fi
 }
 
+# npm packages for the browser tests (axe-core) and tests/test_vendor.py, which checks the committed
+# browser libraries against what npm installs from the lock file; `npm ci` only when the lock file changed
+npm_packages() {
+  if ! command -v npm >/dev/null 2>&1; then
+    echo "note: npm not installed; the browser tests and tests/test_vendor.py skip here and fail in CI" >&2
+    return 0
+  fi
+  if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    npm ci --no-audit --no-fund --loglevel=error >/dev/null
+  fi
+}
+
 case "${1:-}" in
   setup)
     setup
@@ -62,6 +76,7 @@ case "${1:-}" in
   check)
     setup
     system_packages
+    npm_packages
     "$VENV/bin/ruff" check src tests bench
     "$VENV/bin/ruff" format --check src tests bench
     "$VENV/bin/mypy"

@@ -13,6 +13,7 @@ from .conftest import Run, need_tool
 
 ROOT = Path(__file__).resolve().parents[1]
 UKCIS = "https://w3id.org/actionkg/id/entity/ukcis"
+ESTYN = "https://w3id.org/actionkg/id/entity/estyn"
 
 
 @pytest.fixture(scope="module")
@@ -157,3 +158,78 @@ def test_html_is_self_contained(page: Path, run: Run) -> None:
     text = page.read_text(encoding="utf-8")
     assert "cytoscape" in text and "<script src=" not in text and "<link " not in text
     assert "http://" not in text.split('<script id="graph-data"')[0].split("</style>")[0]
+
+
+def test_layout_spreads_in_two_dimensions_and_no_two_actions_overlap(browser, page: Path) -> None:  # type: ignore[no-untyped-def]
+    _open(browser, page)
+    positions = browser.execute_script("return cy.nodes().map(n => [n.position('x'), n.position('y')])")
+    xs, ys = [p[0] for p in positions], [p[1] for p in positions]
+    cx, cy = sum(xs) / len(xs), sum(ys) / len(ys)
+    radii = [((x - cx) ** 2 + (y - cy) ** 2) ** 0.5 for x, y in positions]
+    mean = sum(radii) / len(radii)
+    spread = (sum((r - mean) ** 2 for r in radii) / len(radii)) ** 0.5
+    assert spread / mean > 0.2  # nodes on a circle are all at one distance from the centre (ratio ≈ 0)
+    sxx = sum((x - cx) ** 2 for x in xs)
+    syy = sum((y - cy) ** 2 for y in ys)
+    assert min(sxx, syy) / max(sxx, syy) > 0.2  # spread in both directions, not along a line
+    boxes = browser.execute_script(
+        "return cy.nodes(\"[type = 'action']\").map(n => { const b = n.boundingBox({includeLabels: false});"
+        " return [n.id(), b.x1, b.y1, b.x2, b.y2]; })"
+    )
+    assert len(boxes) == 50
+    overlapping = [
+        (a[0], b[0])
+        for i, a in enumerate(boxes)
+        for b in boxes[i + 1 :]
+        if a[1] < b[3] and b[1] < a[3] and a[2] < b[4] and b[2] < a[4]
+    ]
+    assert overlapping == []
+
+
+def test_layout_is_the_same_on_every_load(browser, page: Path) -> None:  # type: ignore[no-untyped-def]
+    script = "return cy.nodes().map(n => [n.id(), Math.round(n.position('x')), Math.round(n.position('y'))])"
+    _open(browser, page)
+    first = browser.execute_script(script)
+    _open(browser, page)
+    assert browser.execute_script(script) == first
+
+
+def test_nodes_are_sized_by_degree_and_hover_shows_the_short_title(browser, page: Path) -> None:  # type: ignore[no-untyped-def]
+    _open(browser, page)
+    # UKCIS is involved in nine actions (tests/test_queries.py); Estyn in fewer
+    widths = browser.execute_script(
+        f"return [cy.getElementById('{UKCIS}').width(), cy.getElementById('{ESTYN}').width(),"
+        f" cy.getElementById('{UKCIS}').degree(), cy.getElementById('{ESTYN}').degree()]"
+    )
+    assert widths[2] == 9 and widths[3] < 9
+    assert widths[0] > widths[1]
+    action = "https://w3id.org/actionkg/id/action/2.27"
+    assert browser.execute_script(f"return cy.getElementById('{action}').style('label')") == "2.27"
+    browser.execute_script(f"cy.getElementById('{action}').emit('mouseover')")
+    # 2-collaboration.txt: "The Welsh Government will join and be represented on the UK Council for Internet
+    # Safety (UKCIS) Early Warning System Group."
+    assert (
+        browser.execute_script(f"return cy.getElementById('{action}').style('label')")
+        == "2.27 — Join and be represented on the UK…"
+    )
+    browser.execute_script(f"cy.getElementById('{action}').emit('mouseout')")
+    assert browser.execute_script(f"return cy.getElementById('{action}').style('label')") == "2.27"
+
+
+def test_header_names_the_view_and_the_page_fits_1280_pixels(browser, page: Path) -> None:  # type: ignore[no-untyped-def]
+    browser.set_window_size(1280, 900)
+    try:
+        _open(browser, page)
+        header = browser.find_element("tag name", "header").text
+        assert "Stakeholders view:" in header and "who works with whom" not in header.lower()
+        widths = browser.execute_script(
+            "return [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+        )
+        assert widths[0] <= widths[1]
+        browser.execute_script(f"cy.getElementById('{UKCIS}').select(); cy.getElementById('{UKCIS}').emit('tap')")
+        widths = browser.execute_script(
+            "return [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+        )
+        assert widths[0] <= widths[1]  # a long IRI or sentence in the details wraps
+    finally:
+        browser.set_window_size(1400, 900)

@@ -20,6 +20,7 @@ from actionkg.core.files import write_set
 from actionkg.graph.build import OUTPUTS, BuildResult, build
 from actionkg.pictures.export import to_dot
 from actionkg.pictures.html_view import html_page
+from actionkg.pictures.style import VENDOR_FILES
 
 from .conftest import Run, need_tool
 from .hostile.cases_outputs import (
@@ -97,7 +98,8 @@ DETAILS = {
 
 def test_labels_cannot_leave_the_json_block() -> None:
     page = html_page(_hostile_view(), "t", DETAILS)
-    assert page.count("<script") == 3 and page.count("</script>") == 3  # cytoscape, the data, the app
+    scripts = len(VENDOR_FILES) + 2  # the browser libraries, the data, the app
+    assert page.count("<script") == scripts and page.count("</script>") == scripts
     block = page.split('<script id="graph-data" type="application/json">')[1].split("</script>")[0]
     assert "<" not in block and ">" not in block and "&" not in block
     data = json.loads(block)
@@ -121,7 +123,7 @@ def test_content_security_policy_allows_exactly_our_scripts() -> None:
     assert directives["default-src"] == "'none'" and directives["connect-src"] == "'none'"
     assert directives["img-src"] == "data:"
     scripts = re.findall(r"<script>(.*?)</script>", page, re.S)  # the executable ones (not the JSON block)
-    assert len(scripts) == 2
+    assert len(scripts) == len(VENDOR_FILES) + 1  # the browser libraries and the app
     expected = {"'sha256-" + base64.b64encode(hashlib.sha256(s.encode()).digest()).decode() + "'" for s in scripts}
     assert set(directives["script-src"].split()) == expected
     assert page.index("Content-Security-Policy") < page.index("<script")

@@ -137,8 +137,36 @@ def test_no_two_labels_overlap(ox: OxigraphEngine, section: str) -> None:
 def test_dot_has_legend_status_and_attribution(ox: OxigraphEngine) -> None:
     dot = to_dot(build_view(ox, "stakeholders", section="4"), "Section 4")
     assert "Contains public sector information licensed under the Open Government Licence v3.0" in dot
-    assert "cluster_legend" in dot and 'label="action: Delivered"' in dot
-    assert '[label="4.1\\nDelivered"' in dot  # 4.1's latest status, read from its first status line
+    # the legend is a table of swatches in the caption, never nodes that could be read as part of the network
+    assert "cluster_legend" not in dot and '"legend ' not in dot
+    assert (
+        'Colour:</TD><TD BGCOLOR="#0072B2" WIDTH="14" HEIGHT="14" FIXEDSIZE="TRUE"></TD><TD ALIGN="LEFT">action' in dot
+    )
+    assert "border solid Ongoing, dashed In progress, bold Delivered, dotted Closed." in dot
+    # 4-guidance-and-policy.txt:12 "The Welsh Government will revise and update the statutory safeguarding
+    # guidance, 'Keeping learners safe', …": the box shows its number, first words and latest status
+    assert '[label="4.1\\nRevise and update the\\nstatutory…\\nDelivered"' in dot
+
+
+def test_caption_escapes_hostile_text() -> None:
+    g = nx.Graph(name="stakeholders")
+    g.add_node("x", label="a", type='<B>bold</B> & "q"</TD></TABLE>>')
+    dot = to_dot(g, "Title </TABLE>> & more")
+    assert "&lt;B&gt;bold&lt;/B&gt; &amp; &quot;q&quot;&lt;/TD&gt;&lt;/TABLE&gt;&gt;" in dot
+    assert "Title &lt;/TABLE&gt;&gt; &amp; more" in dot
+    assert dot.count("</TABLE>") == 2  # the caption's own two tables, nothing from the graph
+
+
+@pytest.mark.parametrize(("view", "section"), [("stakeholders", "2"), ("stakeholders", None), ("co-involvement", None)])
+def test_static_pictures_fit_a_page(ox: OxigraphEngine, view: str, section: str | None, tmp_path: Path) -> None:
+    need_tool("dot")
+    from PIL import Image
+
+    path = tmp_path / "view.png"
+    path.write_bytes(serialise_view(build_view(ox, view, section=section), "png", view))
+    width, height = Image.open(path).size
+    assert max(width, height) <= 2000
+    assert min(width, height) >= 600  # scaled to a page, not a thin strip of unreadable boxes
 
 
 def test_export_cli_writes_svg_and_png(run: Run, built: BuildResult, tmp_path: Path) -> None:
@@ -252,3 +280,50 @@ def test_status_by_year_adds_up_to_the_status_lines(run: Run, built: BuildResult
     rows = [line.split(",") for line in (tmp_path / "status-by-year.csv").read_text().splitlines()[1:]]
     totals = [sum(int(r[i]) for r in rows) for i in range(1, 5)]
     assert totals == [110, 31, 10, 5]
+
+
+def test_stats_draws_who_is_involved_in_what(run: Run, built: BuildResult, tmp_path: Path) -> None:
+    from PIL import Image
+
+    result = run("stats", "--graph", built.out / "graph.ttl", "--out", tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "involvement-by-section.png" in result.stdout.splitlines()[-1]
+    rows = (tmp_path / "involvement-by-section.csv").read_text(encoding="utf-8").splitlines()
+    assert rows[0] == "body,2. Collaboration,4. Guidance and Policy,7. Training and Development"
+    assert len(rows) == 1 + 20
+    # UKCIS: actions 2.3, 2.16, 2.23, 2.27-2.30 and 4.10, 4.12; NCSC: 2.14, 2.21, 2.25, 7.3, 7.5 (read by hand)
+    assert rows[1] == "UK Council for Internet Safety,7,2,0"
+    assert "National Cyber Security Centre,3,0,2" in rows
+    width, height = Image.open(tmp_path / "involvement-by-section.png").size
+    assert max(width, height) <= 2000
+    assert "Open Government Licence v3.0" in (tmp_path / "involvement-by-section.svg").read_text(encoding="utf-8")
+
+
+def test_no_catch_all_hides_a_missing_dependency() -> None:
+    """A missing optional library (scipy once) must fail loudly, not turn into a silently worse picture:
+    no `except Exception` or bare `except:` anywhere in the package."""
+    import ast
+
+    package = Path(__file__).resolve().parents[1] / "src" / "actionkg"
+    found = []
+    for path in sorted(package.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ExceptHandler) and (
+                node.type is None or (isinstance(node.type, ast.Name) and node.type.id == "Exception")
+            ):
+                found.append(f"{path.relative_to(package)}:{node.lineno}")
+    assert found == []
+
+
+def test_html_view_needs_no_layout_library(ox: OxigraphEngine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The page is laid out in the browser: networkx's scipy-backed layouts are never called."""
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a Python layout was computed")
+
+    for name in ("kamada_kawai_layout", "spring_layout", "circular_layout"):
+        monkeypatch.setattr(nx, name, refuse)
+    page = serialise_view(build_view(ox, "stakeholders", section="7"), "html", "Section 7").decode("utf-8")
+    data = json.loads(page.split('<script id="graph-data" type="application/json">')[1].split("</script>")[0])
+    assert 'name: "fcose"' in page and not any("position" in e for e in data["elements"])
+    assert "Stakeholders view: Which organisations" in page

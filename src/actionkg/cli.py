@@ -7,6 +7,8 @@ violations); 2 bad input or usage; 3 an outside failure.
 from __future__ import annotations
 
 import json
+import logging
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -27,14 +29,31 @@ def _fail(exc: ActionKGError) -> None:
     sys.exit(exc.exit_code)
 
 
+def _closed_pipe(code: int = 0) -> None:
+    """A reader that stopped reading (`| head -1`) is not a failure: the code as it was, nothing on stderr."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())  # the interpreter's last flush then has nowhere to fail
+    sys.exit(code)
+
+
 def handled(func: F) -> F:
-    """User errors become one line on stderr and their exit code, never a traceback."""
+    """User errors become one line on stderr and their exit code, never a traceback; a closed pipe is no error."""
 
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return func(*args, **kwargs)
+            try:
+                result = func(*args, **kwargs)
+                sys.stdout.flush()  # a closed pipe shows here, inside the command, not at exit
+                return result
+            except SystemExit as done:  # an exit code chosen by the command: flush what it wrote first
+                sys.stdout.flush()
+                raise done
+            finally:
+                _progress.stop()
         except ActionKGError as exc:
             _fail(exc)
+        except BrokenPipeError:
+            _closed_pipe(0)
 
     wrapper.__name__ = func.__name__
     wrapper.__doc__ = func.__doc__
@@ -46,6 +65,87 @@ def _max_bytes_option(func: F) -> F:
         "--max-bytes", "max_bytes", default="1G", show_default=True, metavar="SIZE",
         help="Refuse an input file larger than this (a number with K, M or G); see docs/security.md.",
     )(func)  # fmt: skip
+
+
+log = logging.getLogger("actionkg")
+_QUIET = {"on": False}
+
+
+def _verbosity(quiet: bool, verbose: int) -> None:
+    """--quiet: errors only (no progress, notes or warnings); -v: each stage; -vv: debugging detail."""
+    _QUIET["on"] = quiet
+    level = logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
+    if not log.handlers:
+        handler = logging.StreamHandler()  # stderr, looked up when each record is written
+        handler.setFormatter(logging.Formatter("actionkg: %(message)s"))
+        log.addHandler(handler)
+        log.propagate = False
+    log.setLevel(level)
+
+
+def _verbosity_options(command: click.Command) -> None:
+    """-q/--quiet and -v/--verbose on a command (added to every command below)."""
+
+    def set_quiet(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+        ctx.meta["actionkg.quiet"] = value
+        _verbosity(value, ctx.meta.get("actionkg.verbose", 0))
+
+    def set_verbose(ctx: click.Context, _param: click.Parameter, value: int) -> None:
+        ctx.meta["actionkg.verbose"] = value
+        _verbosity(ctx.meta.get("actionkg.quiet", False), value)
+
+    command.params += [
+        click.Option(["-q", "--quiet"], is_flag=True, expose_value=False, callback=set_quiet,
+                     help="Errors only: no progress, notes or warnings on stderr."),
+        click.Option(["-v", "--verbose"], count=True, expose_value=False, callback=set_verbose,
+                     help="Say what each stage does (-vv: more detail), on stderr."),
+    ]  # fmt: skip
+
+
+class _Stages:
+    """Progress on long work: on a terminal a spinner with the stage and the time it has taken (it keeps
+    turning while Graphviz or the SHACL check works); nothing when not a terminal; each stage is also
+    logged, so -v shows stages in a log file too."""
+
+    def __init__(self) -> None:
+        self._live: Any = None
+        self._task: Any = None
+
+    def __call__(self, message: str) -> None:
+        if self._live is None and not (sys.stderr.isatty() and not _QUIET["on"]):
+            log.info(message)
+            return
+        if self._live is None:
+            from rich.console import Console
+            from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+            self._live = Progress(
+                SpinnerColumn(), TextColumn("… {task.description}", markup=False), TimeElapsedColumn(),
+                console=Console(stderr=True), transient=True, redirect_stdout=False, redirect_stderr=False,
+            )  # fmt: skip
+            self._live.start()
+            self._task = self._live.add_task(message, total=None)
+        else:
+            self._live.update(self._task, description=message, refresh=True)
+
+    def stop(self) -> None:
+        if self._live is not None:
+            self._live.stop()
+            self._live = None
+
+
+_progress = _Stages()
+
+
+def _format_json_option(func: F) -> F:
+    return click.option(
+        "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+        help="text for people; json: the same summary as one JSON object on stdout.",
+    )(func)  # fmt: skip
+
+
+def _echo_json(data: object) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -66,15 +166,26 @@ def main() -> None:
 )
 @click.option("--base", default=None, help="Base IRI for instances (default https://w3id.org/actionkg/id/).")
 @_max_bytes_option
+@_format_json_option
 @handled
-def build(sources: tuple[Path, ...], out: Path, base: str | None, max_bytes: str) -> None:
+def build(sources: tuple[Path, ...], out: Path, base: str | None, max_bytes: str, fmt: str) -> None:
     """Build the graph from SOURCES (default: the bundled pages), validate it and write it."""
     from .core.limits import parse_size
     from .core.vocab import DEFAULT_BASE
     from .graph.build import FAILED_REPORT
     from .graph.build import build as run_build
 
+    _progress("building the graph: reading, parsing and linking the pages, writing RDF, checking SHACL")
     result = run_build(list(sources) or None, out, base or DEFAULT_BASE, parse_size(max_bytes))
+    _progress.stop()
+    if fmt == "json":
+        _echo_json({"conforms": result.conforms, "summary": result.summary.splitlines(),
+                    "written": [str(p) for p in result.written], **result.report.data()})  # fmt: skip
+        if not result.conforms:
+            click.echo(f"Build failed SHACL validation; details in {out / FAILED_REPORT}; previous graph kept.",
+                       err=True)  # fmt: skip
+            sys.exit(EXIT_NEGATIVE)
+        return
     click.echo(result.summary)
     if not result.conforms:
         click.echo(result.report.text(), err=True)
@@ -85,19 +196,48 @@ def build(sources: tuple[Path, ...], out: Path, base: str | None, max_bytes: str
 
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--input-format", "input_format", default="auto", show_default=True,
+    type=click.Choice(["auto", "turtle", "nt", "json-ld", "xml", "trig", "nquads", "n3"]),
+    help="The files' RDF syntax; auto reads it from the content, then the name (an .owl may be RDF/XML or Turtle).",
+)  # fmt: skip
+@click.option("--shapes", "shapes", multiple=True, type=click.Path(path_type=Path), metavar="FILE",
+              help="More SHACL shapes to check, besides actionkg's (repeatable; any RDF syntax).")  # fmt: skip
+@click.option("--report", "report_file", type=click.Path(path_type=Path), default=None, metavar="FILE",
+              help="Write the SHACL validation report (sh:ValidationReport) there, as Turtle.")  # fmt: skip
+@_format_json_option
 @_max_bytes_option
 @handled
-def validate(files: tuple[Path, ...], max_bytes: str) -> None:
+def validate(
+    files: tuple[Path, ...], input_format: str, shapes: tuple[Path, ...], report_file: Path | None, fmt: str,
+    max_bytes: str,
+) -> None:  # fmt: skip
     """Validate RDF FILES against the actionkg SHACL shapes (nothing they name is fetched)."""
+    from rdflib import Graph
+
+    from .core.files import write_atomic
     from .core.limits import parse_size
-    from .graph.validate import validate_file
+    from .graph.validate import load_shapes, validate_file
 
     cap = parse_size(max_bytes)
-    failed = False
+    extra = load_shapes(shapes, cap)
+    failed, results, reports = False, Graph(), []
     for path in files:
-        report = validate_file(path, cap)
-        click.echo(f"{path}: {report.text()}")
+        _progress(f"validating {path}")
+        report = validate_file(path, cap, None if input_format == "auto" else input_format, extra)
         failed = failed or not report.conforms
+        if report.graph is not None:
+            results += report.graph
+        if fmt == "json":
+            reports.append({"file": str(path), **report.data()})
+        else:
+            click.echo(f"{path}: {report.text()}")
+    _progress.stop()
+    if fmt == "json":
+        _echo_json({"conforms": not failed, "files": reports})
+    if report_file is not None:
+        results.bind("sh", "http://www.w3.org/ns/shacl#")
+        write_atomic(report_file, results.serialize(format="turtle").encode("utf-8"))
     if failed:
         sys.exit(EXIT_NEGATIVE)
 
@@ -123,8 +263,9 @@ def outline(sources: tuple[Path, ...], fmt: str, max_bytes: str) -> None:
 @main.command()
 @click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
 @_max_bytes_option
+@_format_json_option
 @handled
-def candidates(sources: tuple[Path, ...], max_bytes: str) -> None:
+def candidates(sources: tuple[Path, ...], max_bytes: str, fmt: str) -> None:
     """List names in SOURCES that look like entities but are unknown to the registry."""
     from .core.limits import parse_size
     from .graph.build import load_plan
@@ -132,6 +273,11 @@ def candidates(sources: tuple[Path, ...], max_bytes: str) -> None:
     from .linking.registry import load_registry
 
     found = find_candidates(load_plan(list(sources) or None, parse_size(max_bytes)), load_registry())
+    if fmt == "json":
+        _echo_json([{"name": c.name, "kind": c.kind, "count": c.count, "first": c.first} for c in found])
+        if found:
+            sys.exit(EXIT_NEGATIVE)
+        return
     if not found:
         click.echo("no unknown names")
         return
@@ -209,20 +355,24 @@ def _remote_options(func: F) -> F:
 
 def _timeout(text: str | None) -> float:
     """--timeout as seconds: a positive finite number; one line (exit 2) for anything else."""
-    from .core.errors import InputError
-    from .questions.execute import check_timeout
+    from .core.limits import parse_timeout
 
-    try:
-        return check_timeout(float(text if text is not None else "60")) or 60.0
-    except (ValueError, InputError):
-        raise InputError("--timeout", f"expected a positive number of seconds, not {text!r}") from None
+    return parse_timeout(text if text is not None else "60")
 
 
 def _open(graph: Path | None, engine: str, remote: dict[str, Any] | None = None):  # type: ignore[no-untyped-def]
-    """The engine to ask: --endpoint, else the embedded store, whose queries stop at --timeout."""
+    """The engine to ask: --endpoint, else the embedded store, whose queries stop at --timeout.
+
+    Without `remote` (export, stats: the project's own queries, which grow with the plan) there is
+    no deadline, as in the Python API.
+    """
+    if remote is None:
+        from .core.config import default_graph_path
+        from .questions.store import open_engine
+
+        return open_engine(graph or default_graph_path(), engine)
     from .core.limits import DEFAULT_MAX_BYTES, parse_size
 
-    remote = remote or {}
     timeout = _timeout(remote.get("timeout"))
     cap = parse_size(remote["max_bytes"]) if remote.get("max_bytes") else None
     if remote.get("endpoint"):
@@ -246,6 +396,9 @@ def _open(graph: Path | None, engine: str, remote: dict[str, Any] | None = None)
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="A query parameter (repeatable).")
 @_format_option
 @click.option("--list", "list_queries", is_flag=True, help="List the catalogue: names, questions, parameters.")
+@click.option(
+    "--stated-only", is_flag=True, help="Only facts the text states: leave out reporting years a rule inferred."
+)
 @_graph_option
 @_engine_option
 @_remote_options
@@ -255,6 +408,7 @@ def query(
     params: tuple[str, ...],
     fmt: str,
     list_queries: bool,
+    stated_only: bool,
     graph: Path | None,
     engine: str,
     **remote: Any,
@@ -266,7 +420,7 @@ def query(
         click.echo(describe_catalogue())
         return
     values = parse_params(params)
-    _, _, result = run_catalogue(_open(graph, engine, remote), name, values)
+    _, _, result = run_catalogue(_open(graph, engine, remote), name, values, stated_only)
     click.echo(format_result(result, fmt))
 
 
@@ -284,21 +438,24 @@ def query(
 def sparql(text: str, fmt: str, graph: Path | None, engine: str, allow_service: bool, **remote: Any) -> None:
     """Run a SPARQL query (TEXT, or a file holding it) on the built graph; SERVICE only with --allow-service."""
     from .core.errors import InputError
-    from .core.limits import DEFAULT_MAX_BYTES, input_file, parse_size
+    from .core.limits import read_input
+    from .core.sparqlguard import DEFAULT_MAX_QUERY_BYTES
     from .questions.execute import DeadlineEngine
     from .questions.query import format_result
 
+    if allow_service and remote.get("endpoint"):
+        raise InputError("--allow-service", "applies to the embedded store only; with --endpoint the server decides")
     path = Path(text)
     try:
         named = text.endswith(".rq") or (len(text) < 4096 and "\n" not in text and path.exists())
     except OSError:  # a query too long to be a file name
         named = False
-    if named:
-        cap = parse_size(remote["max_bytes"]) if remote.get("max_bytes") else DEFAULT_MAX_BYTES
+    if named:  # read without blocking on a pipe, and no more than a query may be long
+        data = read_input(path, DEFAULT_MAX_QUERY_BYTES, "query file")
         try:
-            text = input_file(path, cap, "query file").read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(path, f"cannot read: {getattr(exc, 'strerror', None) or exc}") from None
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise InputError(path, "not UTF-8 text") from None
     engine_ = _open(graph, engine, remote)
     embedded = isinstance(engine_, DeadlineEngine)
     answer = engine_.run(text, allow_service=allow_service) if embedded else engine_.run(text)
@@ -329,12 +486,6 @@ def ask(question: str, fmt: str, graph: Path | None, engine: str, **remote: Any)
         click.echo(f"bind:  {key} = {term.value}  (from {mapping.params[key]!r})")
     click.echo("")
     click.echo(format_result(result, fmt))
-
-
-def _progress(message: str) -> None:
-    """Progress on long exports, only when a person is watching the terminal."""
-    if sys.stderr.isatty():
-        click.echo(f"… {message}", err=True)
 
 
 @main.command()
@@ -380,13 +531,24 @@ def export(
 @main.command()
 @_graph_option
 @click.option("--out", "out", type=click.Path(path_type=Path), default=Path("build") / "stats", show_default=True,
-              help="Folder for stakeholders.csv, communities.csv and the status-by-year chart (PNG, SVG).")  # fmt: skip
+              help="Folder for stakeholders.csv, communities.csv, the status-by-year chart and the "
+                   "involvement-by-section heatmap (PNG, SVG, CSV).")  # fmt: skip
+@_format_json_option
 @handled
-def stats(graph: Path | None, out: Path) -> None:
+def stats(graph: Path | None, out: Path, fmt: str) -> None:
     """Rank stakeholders by centrality, find communities, chart updates by status per year."""
+    from dataclasses import asdict
+
     from .pictures.stats import STATUSES, write_stats
 
+    _progress("ranking stakeholders, finding communities, drawing the charts")
     ranked, communities, counts = write_stats(_open(graph, "oxigraph"), out)
+    _progress.stop()
+    if fmt == "json":  # every stakeholder, not only the top 15
+        _echo_json({"stakeholders": [asdict(r) for r in ranked], "communities": communities,
+                    "updates_by_year": {str(y): {s: c[s] for s in STATUSES} for y, c in counts.items()},
+                    "folder": str(out)})  # fmt: skip
+        return
     click.echo("Stakeholders in the co-involvement network (lead-body edges left out), top 15 by degree:")
     click.echo(f"  {'rank':>4}  {'name':<48} {'degree':>6} {'betweenness':>11}  community")
     for i, r in enumerate(ranked[:15], 1):
@@ -398,7 +560,8 @@ def stats(graph: Path | None, out: Path) -> None:
     for year, c in counts.items():
         click.echo(f"  {year:<12}" + "".join(f"{c[s]:>12}" for s in STATUSES))
     click.echo(
-        f"Wrote {out}/stakeholders.csv, communities.csv, status-by-year.csv, status-by-year.png, status-by-year.svg"
+        f"Wrote {out}/stakeholders.csv, communities.csv, status-by-year.csv, status-by-year.png, status-by-year.svg, "
+        "involvement-by-section.csv, involvement-by-section.png, involvement-by-section.svg"
     )
 
 
@@ -415,7 +578,7 @@ def stats(graph: Path | None, out: Path) -> None:
 @click.option("--auth", type=click.Choice(["digest", "basic"]), default="digest", show_default=True)
 @click.option("--batch", type=click.IntRange(1), default=20000, show_default=True, help="Triples per request.")
 @click.option(
-    "--timeout", type=float, default=300.0, show_default=True,
+    "--timeout", default="300", show_default=True,
     help="Seconds each request may take in total (connecting, sending, the whole answer); exit 3 when passed.",
 )  # fmt: skip
 @click.option(
@@ -425,21 +588,20 @@ def stats(graph: Path | None, out: Path) -> None:
 @handled
 def push(
     graph: Path | None, store: str, named_graph: str, update: str | None, endpoint: str | None, user: str | None,
-    password: str | None, auth: str, batch: int, timeout: float, max_bytes: str,
+    password: str | None, auth: str, batch: int, timeout: str, max_bytes: str,
 ) -> None:  # fmt: skip
     """Replace NAMED_GRAPH on a SPARQL server with the built graph, and confirm the server holds it.
 
     The count is confirmed with a COUNT query on --endpoint, or else by reading the graph back.
     """
     from .core.config import default_graph_path
-    from .core.http import check_timeout
-    from .core.limits import parse_size
+    from .core.limits import parse_size, parse_timeout
     from .questions.remote import push as run_push
 
     path = graph or default_graph_path()
-    timeout, cap = check_timeout(timeout), parse_size(max_bytes)
+    seconds, cap = parse_timeout(timeout), parse_size(max_bytes)
     result = run_push(path, store, named_graph, credentials=_credentials(user, password, auth), auth=auth,
-                      update=update, batch=batch, timeout=timeout, endpoint=endpoint, max_bytes=cap)  # fmt: skip
+                      update=update, batch=batch, timeout=seconds, endpoint=endpoint, max_bytes=cap)  # fmt: skip
     how = "through a staging graph" if result.staged else "directly"
     click.echo(f"Pushed {result.triples} triples from {path} to <{named_graph}> in {result.batches} request(s), {how}.")
     click.echo(f"The server holds {result.confirmed} triples in <{named_graph}>.")
@@ -465,10 +627,55 @@ def publish(graph: Path | None, out: Path, base: str | None, max_bytes: str) -> 
     click.echo(result.summary())
 
 
+@main.command()
+@_graph_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port to listen on.")
+@click.option("--base", default=None, help="Serve under this base IRI (default: the graph's own); no rebuild.")
+@click.option("--timeout", default="20", show_default=True, metavar="SECONDS",
+              help="Seconds one SPARQL query may run; stopped at that, 503 with Retry-After.")  # fmt: skip
+@click.option("--max-bytes", "max_bytes", default="1G", show_default=True, metavar="SIZE",
+              help="Refuse a graph file larger than this (a number with K, M or G).")  # fmt: skip
+@click.option("--max-rows", type=click.IntRange(1), default=10_000, show_default=True,
+              help="Rows (or triples) one answer may hold; a longer one is cut and says so.")  # fmt: skip
+@click.option("--max-request-bytes", default="100K", show_default=True, metavar="SIZE",
+              help="Largest query or request body; larger is 413.")  # fmt: skip
+@click.option("--max-queries", type=click.IntRange(1), default=2, show_default=True,
+              help="SPARQL queries that may run at once; one more is 503 at once.")  # fmt: skip
+@handled
+def serve(graph: Path | None, host: str, port: int, base: str | None, timeout: str, max_bytes: str,
+          max_rows: int, max_request_bytes: str, max_queries: int) -> None:  # fmt: skip
+    """Serve the built graph as linked data (303s, content negotiation) with a guarded SPARQL endpoint."""
+    from .core.config import default_graph_path
+    from .core.errors import InputError
+    from .core.limits import parse_size
+    from .publish.endpoint import Limits
+    from .publish.graphdata import check_base
+    from .publish.server import load
+    from .publish.server import serve as run_serve
+
+    try:
+        request_cap = parse_size(max_request_bytes)
+    except InputError as exc:
+        raise InputError("--max-request-bytes", exc.message) from None
+    limits = Limits(_timeout(timeout), max_rows, request_cap, max_queries)
+    path = graph or default_graph_path()
+    served = load(path, check_base(base) if base else None, parse_size(max_bytes), limits)
+    where = f"http://{host}:{port}"
+    click.echo(f"Serving {len(served.graph.pages)} resources from {path} at {where}{served.prefix} "
+               f"(SPARQL: {where}{served.prefix}sparql); Ctrl-C stops.")  # fmt: skip
+    run_serve(served, host, port)
+
+
+for _command in main.commands.values():
+    _verbosity_options(_command)
+
+
 def run() -> None:
     """The console script: usage errors too are one line and exit 2."""
     try:
-        main(standalone_mode=False)
+        # one name however it is started, so shell completion (_ACTIONKG_COMPLETE) works for `python -m` too
+        main(prog_name="actionkg", standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("actionkg: aborted", err=True)
         sys.exit(EXIT_NEGATIVE)

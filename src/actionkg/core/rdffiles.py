@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import stat
 import warnings
 import xml.parsers.expat
@@ -71,21 +72,61 @@ _PARSER_SLIPS: dict[str, tuple[type[BaseException], ...]] = {
 }
 
 
+# `--input-format` names (with the aliases people type) to rdflib's format names.
+INPUT_FORMATS = {
+    "turtle": "turtle", "ttl": "turtle", "nt": "nt", "ntriples": "nt", "json-ld": "json-ld", "jsonld": "json-ld",
+    "xml": "xml", "rdfxml": "xml", "trig": "trig", "nquads": "nquads", "n3": "n3",
+}  # fmt: skip
+_TEXT_FORMATS = ("turtle", "nt", "trig", "nquads", "n3")
+# How each syntax begins: an XML declaration, DOCTYPE, comment or start tag with attributes;
+# Turtle's directives, a comment, an IRI or a blank node label.
+_XML_START = re.compile(rb"<\?xml|<!|<[A-Za-z_][\w.-]*(:[A-Za-z_][\w.-]*)?(\s|/>)")
+_TURTLE_START = re.compile(rb"@prefix|@base|PREFIX\s|BASE\s|#|<[^\s<>\"{}|^`\\]*>|_:", re.IGNORECASE)
+
+
 def rdf_format(path: str | Path) -> str:
     """rdflib's name of the format of `path`, from its suffix (Turtle when the suffix says nothing)."""
     return FORMATS.get(Path(path).suffix.lower(), "turtle")
 
 
-class _RootReached(Exception):
-    """The root element has started: no DTD can follow, so the scan can stop."""
+def detect_format(path: str | Path, data: bytes, declared: str | None = None) -> str:
+    """The syntax of `data`: `declared` (--input-format) when given, else the content's when it
+    plainly says (RDF/XML saved as .owl or .ttl, Turtle saved as .owl, JSON-LD as .json), else the suffix's.
+
+    Files are named by tools, not by their syntax (Protégé saves any syntax as .owl), so a
+    suffix is only the tie-breaker.
+    """
+    if declared is not None:
+        if declared.lower() not in INPUT_FORMATS:
+            raise InputError(
+                "--input-format", f"unknown format {declared!r} (expected one of: {', '.join(INPUT_FORMATS)})"
+            )
+        return INPUT_FORMATS[declared.lower()]
+    by_name = FORMATS.get(Path(path).suffix.lower())
+    head = data[:4096].removeprefix(b"\xef\xbb\xbf").lstrip()
+    if _XML_START.match(head):
+        return "xml"
+    if head[:1] in (b"{", b"[") and (by_name == "json-ld" or _is_json(data)):
+        return "json-ld"
+    if _TURTLE_START.match(head):
+        return by_name if by_name in _TEXT_FORMATS else "turtle"
+    return by_name or "turtle"
+
+
+def _is_json(data: bytes) -> bool:
+    try:
+        json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        return False
+    return True
 
 
 def refuse_dtd(name: str | Path, data: bytes | BinaryIO) -> None:
     """Refuse RDF/XML whose DOCTYPE declares entities (internal subset) or names an external DTD.
 
-    Only the prolog is parsed (expat stops at the root element), so this costs nothing on a big
-    file; a prolog that is not well-formed XML is refused too, so no lenient parser can be
-    talked into reading a DTD that this check missed.
+    The whole document is read by expat (linear, in C), and a document that is not well-formed
+    XML is refused too: Oxigraph's lenient parser expands a DOCTYPE even after the root element,
+    where a check of the prolog alone would not look.
     """
     parser = xml.parsers.expat.ParserCreate()
 
@@ -105,12 +146,8 @@ def refuse_dtd(name: str | Path, data: bytes | BinaryIO) -> None:
     def entity(*_args: object) -> None:
         refuse("a DTD entity declaration")
 
-    def root(*_args: object) -> None:
-        raise _RootReached
-
     parser.StartDoctypeDeclHandler = doctype
     parser.EntityDeclHandler = entity
-    parser.StartElementHandler = root
     step = 1 << 16
     chunks = (
         (data[start : start + step] for start in range(0, len(data), step))
@@ -121,8 +158,6 @@ def refuse_dtd(name: str | Path, data: bytes | BinaryIO) -> None:
         for chunk in chunks:
             parser.Parse(chunk, False)
         parser.Parse(b"", True)
-    except _RootReached:
-        return
     except xml.parsers.expat.ExpatError as exc:
         raise InputError(
             name, f"not well-formed XML: {xml.parsers.expat.errors.messages[exc.code]}", exc.lineno
@@ -145,10 +180,13 @@ def check_rdf_file(path: str | Path, max_bytes: int | None = DEFAULT_MAX_BYTES) 
 
 
 def read_rdf_bytes(path: str | Path, max_bytes: int | None = DEFAULT_MAX_BYTES) -> bytes:
-    """The bytes of an RDF file, checked as `check_rdf_file` does, to load without reading it again."""
+    """The bytes of an RDF file, checked as `check_rdf_file` does, to load without reading it again;
+    JSON-LD comes back with its contexts resolved as `safe_jsonld` resolves them."""
     data = read_input(path, max_bytes, "graph file")
     if rdf_format(path) == "xml":
         refuse_dtd(path, data)
+    elif rdf_format(path) == "json-ld":  # contexts resolved here: Oxigraph has no safe loader of its own
+        data = json.dumps(safe_jsonld(path, _json(path, data)), ensure_ascii=False).encode("utf-8")
     return data
 
 
@@ -253,10 +291,15 @@ def _as_written() -> Iterator[None]:
         logger.removeFilter(dropper)
 
 
-def load_rdf(path: str | Path, max_bytes: int | None = DEFAULT_MAX_BYTES) -> Graph:
-    """Any RDF file rdflib can read, under `max_bytes`; a bad or hostile file is one InputError naming it."""
-    fmt = rdf_format(path)
-    data = read_rdf_bytes(path, max_bytes)
+def load_rdf(path: str | Path, max_bytes: int | None = DEFAULT_MAX_BYTES, input_format: str | None = None) -> Graph:
+    """Any RDF file rdflib can read, under `max_bytes`; a bad or hostile file is one InputError naming it.
+
+    The syntax is `input_format` when given, else sniffed from the content (`detect_format`).
+    """
+    data = read_input(path, max_bytes, "graph file")
+    fmt = detect_format(path, data, input_format)
+    if fmt == "xml":
+        refuse_dtd(path, data)
     base = Path(path).resolve().as_uri()
     expected = _PARSE_ERRORS + _PARSER_SLIPS.get(fmt, ())
     graph = Graph()

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, RDF, RDFS, SKOS, XSD
+from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCAT, DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
-from ..core.vocab import AKG, DEFAULT_BASE, OA, PREFIXES, SCHEMA, STATUS_CONCEPTS
-from ..pages.model import Action, CrossReference, Passage, Plan, Section, Source
+from ..core.vocab import AKG, DEFAULT_BASE, OA, ONTOLOGY_IRI, PREFIXES, SCHEMA, STATUS_CONCEPTS
+from ..pages.dating import RULE_IN_ORDER, RULE_UNBROKEN_RUN, DatedYear
+from ..pages.model import Action, CrossReference, Passage, Plan, Section, Source, Span
 from ..pages.parse import STATUS_LABELS
 
 LANG = "en"
@@ -67,10 +68,26 @@ def add_status_scheme(graph: Graph) -> None:
             graph.add((concept, SKOS.closeMatch, SCHEMA[_CLOSE_MATCH[key]]))
 
 
+# The stated/inferred distinction (declared in ontology/actionkg.ttl, "How a fact is known").
+_OWN = Namespace(ONTOLOGY_IRI + "#")
+BASIS_CLASS, HAS_BASIS, BASIS_OF = _OWN.FactBasis, _OWN.hasBasis, _OWN.basisOf
+BASIS_PROPERTY, BASIS_VALUE, BASIS = _OWN.basisProperty, _OWN.basisValue, _OWN.basis
+RULES = {
+    "dated-phrase": _OWN.DatedPhraseRule,
+    RULE_IN_ORDER: _OWN.RoundsInOrderRule,
+    RULE_UNBROKEN_RUN: _OWN.UnbrokenYearlyRunRule,
+    "involves": _OWN.InvolvesRule,
+    "lead-body": _OWN.LeadBodyRule,
+    "membership": _OWN.MembershipRule,
+    "document-event": _OWN.DocumentEventRule,
+}
+
+
 class Writer:
     def __init__(self, graph: Graph, mint: Minter) -> None:
         self.g = graph
         self.mint = mint
+        self.page = ""
 
     def source(self, source: Source) -> URIRef:
         node = self.mint("source", source.key)
@@ -84,6 +101,39 @@ class Writer:
             g.add((node, AKG.newestRound, Literal(str(source.newest_update_year), datatype=XSD.gYear)))
         return node
 
+    def basis(
+        self, subject: URIRef, prop: URIRef, value: URIRef | Literal, node: URIRef, stated: bool, rule: URIRef,
+        used: list[URIRef],
+    ) -> URIRef:  # fmt: skip
+        """How a fact (`subject` `prop` `value`) is known: a qualified node with its own IRI (docs/ontology.md)."""
+        g = self.g
+        g.add((subject, HAS_BASIS, node))
+        g.add((node, RDF.type, BASIS_CLASS))
+        g.add((node, BASIS_OF, subject))
+        g.add((node, BASIS_PROPERTY, prop))
+        g.add((node, BASIS_VALUE, value))
+        g.add((node, BASIS, Literal("stated" if stated else "inferred")))
+        g.add((node, PROV.wasGeneratedBy, rule))
+        for item in used:
+            g.add((node, PROV.wasDerivedFrom, item))
+        return node
+
+    def year_basis(self, unode: URIRef, action_node: URIRef, year: DatedYear, src: URIRef) -> None:
+        """A reporting year's basis: the update's own dated phrases (stated) or the rule that fixed it."""
+        node = URIRef(unode + "/reporting-year")
+        used: list[URIRef] = []
+        for k, marker in enumerate(year.markers, 1):
+            raw = self.page[marker.start : marker.end]
+            line = int(marker.where.rsplit(":", 1)[1])
+            passage = Passage(raw, Span(marker.where.rsplit(":", 1)[0], marker.start, marker.end, line,
+                                        line + raw.count("\n")))  # fmt: skip
+            used.append(self.span_node(URIRef(f"{node}/phrase/{k}"), passage, src))
+        if year.basis == "inferred":
+            used += [action_node, src]  # the action's updates in page order, and the page's newest round
+        rule = RULES[year.rule] if year.rule else RULES["dated-phrase"]
+        value = Literal(str(year.year), datatype=XSD.gYear)
+        self.basis(unode, AKG.reportingYear, value, node, year.basis == "stated", rule, used)
+
     def span(self, owner: URIRef, passage: Passage, source_node: URIRef) -> URIRef:
         span = self.span_node(URIRef(owner + "/span"), passage, source_node)
         self.g.add((owner, AKG.span, span))
@@ -96,7 +146,8 @@ class Writer:
         g.add((span, RDF.type, AKG.SourceSpan))
         g.add((span, OA.hasSource, source_node))
         g.add((span, OA.hasSelector, selector))
-        g.add((span, AKG.rawText, Literal(passage.raw, datatype=XSD.string)))
+        # a plain literal: the same term in every serialisation (rdflib's JSON-LD writer drops ^^xsd:string)
+        g.add((span, AKG.rawText, Literal(passage.raw)))
         g.add((span, AKG.startLine, Literal(passage.span.line, datatype=XSD.positiveInteger)))
         g.add((span, AKG.endLine, Literal(passage.span.end_line, datatype=XSD.positiveInteger)))
         g.add((selector, RDF.type, OA.TextPositionSelector))
@@ -113,6 +164,7 @@ class Writer:
     def section(self, section: Section, plan_node: URIRef) -> None:
         g, mint = self.g, self.mint
         src = self.source(section.source)
+        self.page = section.source.text  # what dated phrases' offsets index
         node = mint("section", section.number)
         g.add((plan_node, DCTERMS.hasPart, node))
         g.add((node, RDF.type, AKG.Section))
@@ -162,6 +214,8 @@ class Writer:
                 g.add((unode, AKG.statusNote, _text(update.status.note)))
             if update.year.year is not None:
                 g.add((unode, AKG.reportingYear, Literal(str(update.year.year), datatype=XSD.gYear)))
+                if isinstance(update.year, DatedYear):
+                    self.year_basis(unode, node, update.year, src)
             g.add((unode, AKG.yearEvidence, _text(update.year.reason)))
             texts[update.body.span.start] = unode
             texts[update.status.line.span.start] = status_line

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import re
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -34,6 +36,12 @@ class Violation:
 class Report:
     conforms: bool
     violations: list[Violation]
+    # the SHACL validation report as pySHACL writes it, with the lexical checks added as results
+    graph: Graph | None = field(default=None, compare=False, repr=False)
+
+    def data(self) -> dict[str, object]:
+        """For `--format json`: the verdict and each violation's fields."""
+        return {"conforms": self.conforms, "violations": [vars(v) for v in self.violations]}
 
     def text(self) -> str:
         if self.conforms:
@@ -52,9 +60,26 @@ def _short(graph: Graph, term: object) -> str:
     if isinstance(term, URIRef):
         try:
             return graph.namespace_manager.normalizeUri(term)
-        except Exception:  # pragma: no cover - a term no prefix covers
+        except (ValueError, KeyError):  # pragma: no cover - a term no prefix covers
             return str(term)
     return "" if term is None else str(term)
+
+
+def load_shapes(paths: Iterable[str | Path], max_bytes: int | None = DEFAULT_MAX_BYTES) -> Graph | None:
+    """The package's shapes plus the user's (`--shapes`), read as safely as any data file."""
+    paths = list(paths)
+    if not paths:
+        return None
+    combined = Graph()
+    combined += shapes_graph()
+    for path in paths:
+        extra = load_rdf(path, max_bytes)
+        if len(extra) == 0:
+            raise InputError(path, "no triples: the shapes file holds no RDF statements")
+        combined += extra
+        for prefix, ns in extra.namespaces():
+            combined.bind(prefix, ns, override=False)
+    return combined
 
 
 def _path(names: Graph, results: Graph, path: object) -> str:
@@ -111,19 +136,65 @@ def ill_typed(data: Graph, names: Graph) -> list[Violation]:
     return found
 
 
-def validate_file(path: str | Path, max_bytes: int | None = DEFAULT_MAX_BYTES) -> Report:
-    """A stranger's RDF file against the shapes; an empty graph is bad input, not a conforming one."""
-    data = load_rdf(path, max_bytes)
+def validate_file(
+    path: str | Path, max_bytes: int | None = DEFAULT_MAX_BYTES, input_format: str | None = None,
+    shapes: Graph | None = None,
+) -> Report:  # fmt: skip
+    """A stranger's RDF file against the shapes; an empty graph is bad input, not a conforming one.
+
+    `input_format` names the syntax (else it is sniffed); `shapes` replaces the package's shapes
+    (`load_shapes` adds the user's to them).
+    """
+    data = load_rdf(path, max_bytes, input_format)
     if len(data) == 0:
         raise InputError(path, "no triples: the file holds no RDF statements to validate")
-    return validate_graph(data)
+    return validate_graph(data, shapes)
 
 
-def validate_graph(data: Graph) -> Report:
+def _add_results(results: Graph, data: Graph) -> None:
+    """The lexical checks as sh:ValidationResults, so the report file says what the summary says."""
+    report = results.value(predicate=RDF.type, object=SH.ValidationReport)
+    if report is None:  # pragma: no cover - pySHACL always writes one
+        return
+    for subject, predicate, value in data:
+        if not (isinstance(value, Literal) and value.datatype is not None and not _well_typed(value)):
+            continue
+        node = BNode()
+        results.add((report, SH.result, node))
+        results.add((node, RDF.type, SH.ValidationResult))
+        results.add((node, SH.focusNode, subject))
+        results.add((node, SH.resultPath, predicate))
+        results.add((node, SH.value, value))
+        results.add((node, SH.resultSeverity, SH.Violation))
+        results.add((node, SH.sourceConstraintComponent, SH.DatatypeConstraintComponent))
+        results.add((node, SH.resultMessage, Literal(f"ill-typed literal: not a valid {value.datatype}")))
+    results.set((report, SH.conforms, Literal(False)))
+
+
+class _BelowError(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno < logging.ERROR
+
+
+def validate_graph(data: Graph, shapes: Graph | None = None) -> Report:
     from pyshacl import validate  # imported here: readers of a built graph do not pay for it
+    from pyshacl.errors import ReportableRuntimeError
 
-    shapes = shapes_graph()
-    conforms, results, _ = validate(data, shacl_graph=shapes, inference="none", advanced=False, allow_warnings=True)
+    own = shapes is None
+    shapes = shapes_graph() if shapes is None else shapes
+    # pySHACL also logs the error it raises, on its own stderr handler: the error becomes one line below
+    pyshacl_log = logging.getLogger("pyshacl-validate")
+    quiet = _BelowError()
+    pyshacl_log.addFilter(quiet)
+    try:
+        conforms, results, _ = validate(data, shacl_graph=shapes, inference="none", advanced=False, allow_warnings=True)
+    except ReportableRuntimeError as exc:  # a shape pySHACL cannot use: the user's (ours are tested)
+        if own:
+            raise
+        message = " ".join(str(getattr(exc, "message", exc)).split())
+        raise InputError("--shapes", f"not usable SHACL: {message[:300]}") from None
+    finally:
+        pyshacl_log.removeFilter(quiet)
     names = Graph()
     for prefix, ns in shapes.namespaces():
         names.bind(prefix, ns, override=True)
@@ -142,4 +213,6 @@ def validate_graph(data: Graph) -> Report:
         )
     lexical = ill_typed(data, names)
     violations.update(lexical)
-    return Report(bool(conforms) and not lexical, sorted(violations))
+    if lexical:
+        _add_results(results, data)
+    return Report(bool(conforms) and not lexical, sorted(violations), results)

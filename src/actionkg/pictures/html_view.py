@@ -1,6 +1,8 @@
 """One self-contained HTML file: the network on a canvas (cytoscape.js, inlined), offline.
 
-Search, filters by section, status and type, a keyboard-usable list of nodes, details with
+The layout runs in the browser (cytoscape-fcose, inlined too) with a seeded random source, so the
+same graph gives the same picture without any Python layout library. Nodes are sized by degree;
+search, filters by section, status and type, a keyboard-usable list of nodes, details with
 the source sentences and page addresses, and the licence's attribution in the footer.
 """
 
@@ -14,7 +16,16 @@ from urllib.parse import urlsplit
 
 import networkx as nx
 
-from .style import ATTRIBUTION, COLOURS, OTHER, escape, vendor_script
+from .style import ATTRIBUTION, COLOURS, OTHER, escape, short_title, vendor_scripts
+
+LAYOUT_SEED = 20240601  # the browser layout's random source: the same graph always gets the same picture
+# What each view shows, for the page's header (views.VIEWS; a graph from elsewhere gets the generic line)
+VIEW_SUMMARIES = {
+    "stakeholders": "Which organisations, government bodies, working groups and partnerships each action involves",
+    "co-involvement": "Who works with whom: two bodies are linked when they are involved in the same actions",
+    "documents": "Which guidance documents each action published or revised, with their editions",
+    "full": "Every resource of the knowledge graph and the links between them",
+}
 
 _STYLE = """
 :root { color-scheme: light; font-family: system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; }
@@ -22,7 +33,10 @@ body { margin: 0; color: #1a1a1a; background: #ffffff; }
 header, footer { padding: 0.6rem 1rem; background: #f2f2f2; }
 header h1 { font-size: 1.25rem; margin: 0 0 0.2rem; }
 header p, footer p { margin: 0.2rem 0; font-size: 0.9rem; }
-main { display: grid; grid-template-columns: 18rem 1fr 22rem; gap: 0.75rem; padding: 0.75rem; align-items: start; }
+main { display: grid; grid-template-columns: 16rem minmax(0, 1fr) 20rem; gap: 0.75rem; padding: 0.75rem;
+  align-items: start; }
+@media (max-width: 60rem) { main { grid-template-columns: minmax(0, 1fr); } }
+#details, .controls { min-width: 0; overflow-wrap: anywhere; }
 .controls label { display: block; font-weight: 600; margin-top: 0.5rem; }
 .controls input, .controls select { width: 100%; box-sizing: border-box; padding: 0.3rem; font-size: 1rem; }
 #cy { border: 1px solid #767676; height: 75vh; position: sticky; top: 0.5rem; }
@@ -50,9 +64,14 @@ _APP = """
     wheelSensitivity: 0.3,
     style: [
       { selector: "node", style: { "background-color": (n) => colours[n.data("type")] || data.other,
-        "label": "data(label)", "font-size": 9, "text-wrap": "ellipsis", "text-max-width": 120,
-        "width": 14, "height": 14, "color": "#1a1a1a", "text-valign": "bottom", "text-margin-y": 2 } },
-      { selector: "node[type = 'action']", style: { "shape": "round-rectangle", "width": 22, "height": 14 } },
+        "label": "data(label)", "font-size": "mapData(degree, 0, " + data.maxDegree + ", 10, 28)",
+        "min-zoomed-font-size": 8, "text-wrap": "ellipsis", "text-max-width": 140,
+        "width": "mapData(degree, 0, " + data.maxDegree + ", 12, 48)",
+        "height": "mapData(degree, 0, " + data.maxDegree + ", 12, 48)",
+        "color": "#1a1a1a", "text-valign": "bottom", "text-margin-y": 2,
+        "text-background-color": "#ffffff", "text-background-opacity": 0.7 } },
+      { selector: "node[type = 'action']", style: { "shape": "round-rectangle",
+        "width": "mapData(degree, 0, " + data.maxDegree + ", 22, 60)" } },
       { selector: "edge", style: { "width": (e) => Math.min(1 + (e.data("weight") || 1) / 2, 6),
         "line-color": "#9a9a9a", "curve-style": "haystack" } },
       { selector: ".dimmed", style: { "opacity": 0.15 } },
@@ -60,8 +79,34 @@ _APP = """
       { selector: ".highlight", style: { "border-width": 3, "border-color": "#000000", "z-index": 10,
         "font-weight": "bold", "font-size": 12 } },
       { selector: ":selected", style: { "border-width": 4, "border-color": "#d00000" } },
+      { selector: ".hover", style: { "label": "data(hover)", "min-zoomed-font-size": 0, "font-size": 14,
+        "text-max-width": 320, "text-wrap": "wrap", "z-index": 20, "text-background-opacity": 0.95 } },
     ],
   });
+  // fcose draws its starting positions from Math.random: a seeded source for the layout's run only
+  // makes the picture the same on every load (mulberry32)
+  const random = Math.random;
+  let state = data.seed >>> 0;
+  Math.random = function () {
+    state = (state + 0x6D2B79F5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  try {
+    // a large view (the full graph has thousands of nodes) gets fcose's fast spectral draft only
+    const large = cy.nodes().length > 1500;
+    cy.layout({ name: "fcose", quality: large ? "draft" : "proof", randomize: true, animate: false, fit: true,
+                padding: 30, numIter: large ? 0 : 4000,
+                nodeDimensionsIncludeLabels: false, nodeSeparation: 75, idealEdgeLength: () => 70,
+                nodeRepulsion: () => 8000, edgeElasticity: () => 0.3, tile: true,
+                tilingPaddingVertical: 20, tilingPaddingHorizontal: 20 }).run();
+  } finally {
+    Math.random = random;
+  }
+  cy.on("mouseover", "node", (event) => event.target.addClass("hover"));
+  cy.on("mouseout", "node", (event) => event.target.removeClass("hover"));
   window.cy = cy;
   const search = document.getElementById("search");
   const section = document.getElementById("section");
@@ -169,18 +214,15 @@ _APP = """
 
 
 def _elements(g: nx.Graph) -> list[dict[str, Any]]:
-    try:
-        positions = nx.kamada_kawai_layout(g) if 0 < g.number_of_nodes() <= 400 else nx.spring_layout(g, seed=1)
-    except (ImportError, nx.NetworkXException, ValueError, ArithmeticError):
-        # these layouts need scipy, which actionkg does not require, and may fail to converge:
-        # the view then gets a deterministic circle
-        positions = nx.circular_layout(g)
+    """Nodes and edges for cytoscape; no positions: the browser lays the network out (fcose)."""
     elements: list[dict[str, Any]] = []
     for node, d in g.nodes(data=True):
         data = {k: (" ".join(map(str, v)) if isinstance(v, list) else v) for k, v in d.items() if v not in (None, [])}
         data["id"] = str(node)
-        x, y = positions[node]
-        elements.append({"group": "nodes", "data": data, "position": {"x": float(x) * 600, "y": float(y) * 600}})
+        data["degree"] = g.degree(node)
+        label = str(data.get("label", node))
+        data["hover"] = f"{label} — {short_title(str(data['title']))}" if data.get("title") else label
+        elements.append({"group": "nodes", "data": data})
     for i, (u, v, d) in enumerate(g.edges(data=True)):
         data = {k: (" ".join(map(str, x)) if isinstance(x, list) else x) for k, x in d.items() if x is not None}
         data.update({"id": f"e{i}", "source": str(u), "target": str(v)})
@@ -231,16 +273,24 @@ def _page_link(page: str) -> str:
 
 
 def html_page(g: nx.Graph, title: str, details: dict[str, Any], pages: list[str] | None = None) -> str:
+    """The page for one view; the header names the view (`g.graph["name"]`, set by views.py)."""
     nodes = list(g.nodes(data=True))
     sections = {str(d["section"]) for _, d in nodes if d.get("section")}
     statuses = {str(d["status"]) for _, d in nodes if d.get("status")}
     types = {str(d.get("type")) for _, d in nodes}
     pages = pages or sorted({s["page"] for v in details.values() for s in v.get("sentences", [])})
-    payload = {"elements": _elements(g), "colours": COLOURS, "other": OTHER, "details": details}
+    elements = _elements(g)
+    max_degree = max((d for _, d in g.degree()), default=0) or 1
+    payload = {"elements": elements, "colours": COLOURS, "other": OTHER, "details": details,
+               "seed": LAYOUT_SEED, "maxDegree": max_degree}  # fmt: skip
     data_json = script_json(payload)
-    vendor = vendor_script()
-    if "</script" in vendor.lower() or "</script" in _APP.lower():
+    vendor = vendor_scripts()
+    if any("</script" in script.lower() for script in [*vendor, _APP]):
         raise ValueError("an inlined script contains </script>")  # a packaging bug, not user input
+    view = str(g.graph.get("name", ""))
+    summary = VIEW_SUMMARIES.get(view, "The network of the action plan's commitments and the bodies around them")
+    view_line = f"{escape(view.capitalize())} view: " if view else ""
+    vendor_tags = "\n".join(f"<script>{script}</script>" for script in vendor)
     legend = "".join(
         f'<li><span class="swatch" style="background:{COLOURS.get(t, OTHER)}" aria-hidden="true"></span>{escape(t)}</li>'
         for t in sorted(types)
@@ -250,7 +300,7 @@ def html_page(g: nx.Graph, title: str, details: dict[str, Any], pages: list[str]
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="{content_policy(vendor, _APP)}">
+<meta http-equiv="Content-Security-Policy" content="{content_policy(*vendor, _APP)}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>actionkg — {escape(title)}</title>
 <style>{_STYLE}</style>
@@ -258,9 +308,9 @@ def html_page(g: nx.Graph, title: str, details: dict[str, Any], pages: list[str]
 <body>
 <header>
 <h1>{escape(title)}</h1>
-<p>Enhancing digital resilience in education: who works with whom, from the Welsh Government's action plan.
-{g.number_of_nodes()} nodes, {g.number_of_edges()} edges. Search, filter, or pick a node for its details and the
-sentences of the pages that name it.</p>
+<p>{view_line}{escape(summary)}, from the Welsh Government's action plan Enhancing digital resilience in
+education. {g.number_of_nodes()} nodes, {g.number_of_edges()} edges; larger nodes have more links. Search, filter,
+or pick a node for its details and the sentences of the pages that name it; hover for a label, zoom in for all.</p>
 </header>
 <main>
 <section class="controls" aria-label="Search and filters">
@@ -288,7 +338,7 @@ sentences of the pages that name it.</p>
 <footer>
 <p>{escape(ATTRIBUTION)}. Source pages (Welsh Government, Hwb): {page_links}</p>
 </footer>
-<script>{vendor}</script>
+{vendor_tags}
 <script id="graph-data" type="application/json">{data_json}</script>
 <script>{_APP}</script>
 </body>

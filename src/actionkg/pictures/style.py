@@ -7,6 +7,7 @@ each other.
 from __future__ import annotations
 
 import html
+import re
 from importlib.resources import files
 
 from ..core.errors import OutsideError
@@ -19,11 +20,42 @@ COLOURS = {  # Okabe–Ito
 OTHER = "#BBBBBB"
 
 
-def vendor_script() -> str:
-    path = files("actionkg") / "vendor" / "cytoscape.min.js"
-    if not path.is_file():
-        raise OutsideError("html", "cytoscape.min.js is not installed with actionkg; run `npm ci && npm run vendor`")
-    return path.read_text(encoding="utf-8")
+# The browser libraries the HTML view inlines, in load order: cytoscape, then the fcose layout and the
+# two libraries it is built on. They are committed in src/actionkg/vendor/ (refreshed from package-lock.json
+# by scripts/vendor.mjs), so a plain `pip install` has them; tests/test_vendor.py keeps them equal to npm's.
+VENDOR_FILES = ("cytoscape.min.js", "layout-base.js", "cose-base.js", "cytoscape-fcose.js")
+
+
+def vendor_scripts() -> list[str]:
+    """The inlined libraries' text; one missing is a broken installation of actionkg, not a user error."""
+    scripts = []
+    for name in VENDOR_FILES:
+        path = files("actionkg") / "vendor" / name
+        if not path.is_file():
+            raise OutsideError("html", f"{name} is missing from the actionkg installation; reinstall actionkg")
+        scripts.append(path.read_text(encoding="utf-8"))
+    return scripts
+
+
+_SUBJECT = re.compile(r"^(?:the welsh government|welsh government|we)\s+will\s+", re.IGNORECASE)
+
+
+def short_title(commitment: str, width: int = 40) -> str:
+    """An action's commitment cut to its first words and "…", for a picture's box or a hover label.
+
+    Nearly every commitment opens "The Welsh Government will"; those words say nothing about the
+    action, so the title starts after them ("Join and be represented on the UK Council…").
+    """
+    text = _SUBJECT.sub("", " ".join(commitment.split()))
+    text = text[:1].upper() + text[1:]
+    if len(text) <= width:
+        return text
+    words, out = text.split(" "), ""
+    for word in words:
+        if out and len(out) + 1 + len(word) > width:
+            break
+        out = f"{out} {word}".strip()
+    return out[:width].rstrip(",;:.") + "…"
 
 
 def escape(text: object) -> str:

@@ -58,13 +58,15 @@ def load_facts(engine: Engine) -> Facts:
     facts = Facts()
     for r in _rows(
         engine,
-        """SELECT ?a ?number ?label ?section ?status WHERE {
+        """SELECT ?a ?number ?label ?section ?status ?commitment WHERE {
         ?a a akg:Action ; dcterms:identifier ?number ; rdfs:label ?label ;
            dcterms:isPartOf/dcterms:identifier ?section .
-        OPTIONAL { ?a akg:latestStatus/skos:prefLabel ?status } }""",
+        OPTIONAL { ?a akg:latestStatus/skos:prefLabel ?status }
+        OPTIONAL { ?a akg:commitment/akg:text ?commitment } }""",
     ):
         facts.actions[r["a"]] = {"number": r["number"], "label": r["label"], "section": r["section"],
-                                 "status": r.get("status", "no update yet"), "years": []}  # fmt: skip
+                                 "status": r.get("status", "no update yet"), "years": [],
+                                 "commitment": r.get("commitment")}  # fmt: skip
     for r in _rows(engine, "SELECT ?a ?u ?y WHERE { ?a akg:hasUpdate ?u . ?u akg:reportingYear ?y }"):
         if r["a"] in facts.actions:  # an update on anything but a loaded action is not drawn
             facts.actions[r["a"]]["years"].append(_year(r["y"], r["u"]))
@@ -150,7 +152,9 @@ def select_actions(
 
 def _action_node(g: nx.Graph, iri: str, a: dict[str, Any]) -> None:
     g.add_node(iri, iri=iri, label=a["number"], type="action", section=a["section"], status=a["status"],
-               years=list(a["years"]), title=a["label"])  # fmt: skip
+               years=list(a["years"]))  # fmt: skip
+    if a["commitment"]:  # the commitment's text: the HTML view searches it, pictures show its first words
+        g.nodes[iri]["title"] = a["commitment"]
 
 
 def _entity_node(g: nx.Graph, facts: Facts, iri: str) -> None:
@@ -315,4 +319,22 @@ def node_details(engine: Engine, g: nx.Graph, limit: int = 12) -> dict[str, dict
         if entry is not None:
             entry["sentences"].append({"text": r["text"], "where": f"{r['file']}:{r['line']}", "page": r["page"],
                                        "action": r["number"]})  # fmt: skip
+    _bases(engine, details)
     return details
+
+
+def _bases(engine: Engine, details: dict[str, dict[str, Any]]) -> None:
+    """How each fact about a node is known: "facts" lists property, value, stated/inferred and the rule."""
+    for r in _rows(
+        engine,
+        """SELECT ?s ?p ?v ?basis ?rule WHERE {
+        ?b a akg:FactBasis ; akg:basisOf ?s ; akg:basisProperty ?p ; akg:basisValue ?v ; akg:basis ?basis ;
+           <http://www.w3.org/ns/prov#wasGeneratedBy> ?rule }
+        ORDER BY ?s ?p ?v""",
+    ):
+        subject = r["s"].rsplit("/update/", 1)[0]  # a year belongs to its update; the panel shows the action
+        entry = details.get(subject)
+        if entry is not None:
+            fact = {"property": r["p"].rsplit("#", 1)[-1], "value": r["v"], "basis": r["basis"],
+                    "rule": r["rule"].rsplit("#", 1)[-1], "update": r["s"] if subject != r["s"] else None}  # fmt: skip
+            entry.setdefault("facts", []).append(fact)
