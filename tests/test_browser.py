@@ -103,6 +103,16 @@ def test_search_highlights_and_click_shows_a_source_sentence(browser, page: Path
     assert "2-collaboration.txt:153" in details
 
 
+def test_details_say_how_each_fact_is_known(browser, page: Path) -> None:  # type: ignore[no-untyped-def]
+    _open(browser, page)
+    browser.execute_script("cy.getElementById('https://w3id.org/actionkg/id/action/2.6').emit('tap')")
+    details = browser.find_element("id", "details-body").text
+    assert "How it is known" in details
+    # 2.6's updates 2-5 have years only the rule of one update per yearly round fixes (issue #11's hand count)
+    assert "(update 3): inferred by the rule" in details
+    assert "in the text" in details
+
+
 def test_keyboard_reaches_the_node_list(browser, page: Path) -> None:  # type: ignore[no-untyped-def]
     from selenium.webdriver.common.keys import Keys
 

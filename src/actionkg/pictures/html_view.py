@@ -192,6 +192,22 @@ _APP = """
     dd.append(document.createTextNode(d.iri));
     dl.append(dt, dd);
     details.append(h, dl);
+    const known = (data.details[d.id] || {}).facts || [];
+    if (known.length) {
+      const h4 = document.createElement("h4");
+      h4.textContent = "How it is known";
+      const ul = document.createElement("ul");
+      known.forEach((f) => {
+        const li = document.createElement("li");
+        const target = cy.getElementById(f.value);
+        const value = target.nonempty() ? target.data("label") : f.value;
+        const how = f.basis === "inferred" ? "inferred by the rule " + f.rule : f.basis + " in the text";
+        const update = f.update ? " (update " + f.update.split("/").pop() + ")" : "";
+        li.textContent = f.property + " " + value + update + ": " + how;
+        ul.append(li);
+      });
+      details.append(h4, ul);
+    }
     const sentences = (data.details[d.id] || {}).sentences || [];
     if (sentences.length) {
       const h4 = document.createElement("h4");
