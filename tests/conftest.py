@@ -6,13 +6,15 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from actionkg.core.terms import Result, Term
 from actionkg.graph.build import BuildResult, build, load_plan
+from actionkg.linking.link import link_plan
+from actionkg.linking.registry import Registry, load_registry
 from actionkg.pages.model import Action, Plan
 from actionkg.questions.query import catalogue, run_catalogue
 from actionkg.questions.store import Engine
@@ -97,3 +99,45 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  
     if IN_CI and report.skipped:
         report.outcome = "failed"
         report.longrepr = f"skipped in CI, which counts as a failure: {report.longrepr}"
+
+
+def chromium(tmp_path_factory: pytest.TempPathFactory, window: str = "1280,900") -> Iterator[object]:
+    """Debian's Chromium through selenium, headless and offline (every request goes to a dead proxy)."""
+    binary, driver_path = need_tool("chromium"), need_tool("chromedriver")
+    pytest.importorskip("selenium")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = binary
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-default-apps", "--proxy-server=127.0.0.1:9", f"--window-size={window}",
+                 f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):  # fmt: skip
+        options.add_argument(flag)  # the proxy makes every network request fail: pages must work offline
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(executable_path=driver_path), options=options)
+    driver.set_page_load_timeout(60)
+    driver.set_script_timeout(60)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+@pytest.fixture(scope="module")
+def registry() -> Registry:
+    return load_registry()
+
+
+@pytest.fixture(scope="module")
+def linked(registry: Registry) -> Plan:
+    """The bundled plan with its mentions linked to the registry."""
+    plan = load_plan()
+    link_plan(plan, registry)
+    return plan
+
+
+@pytest.fixture(scope="module")
+def by_number(linked: Plan) -> dict[str, Action]:
+    return {a.number: a for a in linked.actions}

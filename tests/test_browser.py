@@ -9,7 +9,7 @@ import pytest
 
 from actionkg.graph.build import BuildResult
 
-from .conftest import Run, need_tool
+from .conftest import Run, chromium
 
 ROOT = Path(__file__).resolve().parents[1]
 UKCIS = "https://w3id.org/actionkg/id/entity/ukcis"
@@ -31,26 +31,7 @@ def page(built: BuildResult, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
-    chromium, chromedriver = need_tool("chromium"), need_tool("chromedriver")
-    pytest.importorskip("selenium")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-default-apps", "--proxy-server=127.0.0.1:9", "--window-size=1400,900",
-                 f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):  # fmt: skip
-        options.add_argument(flag)  # the proxy makes every network request fail: the page must work offline
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(executable_path=chromedriver), options=options)
-    driver.set_page_load_timeout(60)
-    driver.set_script_timeout(60)
-    try:
-        yield driver
-    finally:
-        driver.quit()
+    yield from chromium(tmp_path_factory, "1400,900")
 
 
 def _open(driver, page: Path) -> None:  # type: ignore[no-untyped-def]

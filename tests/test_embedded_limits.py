@@ -8,11 +8,7 @@ import json
 import multiprocessing
 import os
 import shutil
-import socket
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -26,45 +22,11 @@ from actionkg.questions import store as store_module
 from actionkg.questions.store import HASH_FILE, open_oxigraph
 
 from .conftest import Run
+from .hostile.harness import trap as listener
 from .servers import reply, scripted_server
 
 CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 ENGINES = pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
-
-
-class Listener:
-    """A loopback socket that counts every connection made to it (bounded accept loop)."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(8)
-        self.sock.settimeout(0.1)
-        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}/sparql"
-        self.connections = 0
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=self._accept, daemon=True)
-        self.thread.start()
-
-    def _accept(self) -> None:
-        while not self.stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except TimeoutError:
-                continue
-            self.connections += 1
-            conn.close()
-
-
-@contextmanager
-def listener() -> Iterator[Listener]:
-    trap = Listener()
-    try:
-        yield trap
-    finally:
-        trap.stop.set()
-        trap.thread.join(timeout=5)
-        trap.sock.close()
 
 
 def _graph(built: BuildResult, folder: Path) -> Path:

@@ -17,8 +17,8 @@ from actionkg.graph.build import BuildResult
 from actionkg.graph.rdf import BASIS, BASIS_OF, BASIS_PROPERTY, BASIS_VALUE, HAS_BASIS
 from actionkg.graph.validate import validate_graph
 from actionkg.linking.derive import derive, memberships
-from actionkg.linking.link import ListMention, Matcher, link_plan
-from actionkg.linking.registry import Registry, load_registry
+from actionkg.linking.link import ListMention, Matcher
+from actionkg.linking.registry import Registry
 from actionkg.pages.dating import RULE_UNBROKEN_RUN, DatedYear, markers
 from actionkg.pages.model import Action, Plan
 from actionkg.pages.text import LineIndex
@@ -28,25 +28,6 @@ from actionkg.questions.store import RdflibEngine
 from .conftest import FIXTURES, Run
 
 ID = DEFAULT_BASE
-
-
-@pytest.fixture(scope="module")
-def registry() -> Registry:
-    return load_registry()
-
-
-@pytest.fixture(scope="module")
-def linked(registry: Registry) -> Plan:
-    from actionkg.graph.build import load_plan
-
-    plan = load_plan()
-    link_plan(plan, registry)
-    return plan
-
-
-@pytest.fixture(scope="module")
-def by_number(linked: Plan) -> dict[str, Action]:
-    return {a.number: a for a in linked.actions}
 
 
 def at(action: Action, where: str) -> list[tuple[str, str]]:

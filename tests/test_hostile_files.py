@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +19,7 @@ from actionkg.graph.validate import ILL_TYPED_SHAPE, validate_file, validate_gra
 from actionkg.pages.sources import read_source
 
 from .conftest import FIXTURES, Run
+from .hostile.harness import Trap, trap
 
 AKG = "https://w3id.org/actionkg/ontology#"
 
@@ -48,39 +47,11 @@ GOOD_RDFXML = (
 )
 
 
-class Listener:
-    """A loopback port that counts connections: a parser that fetches anything shows up here."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(8)
-        self.sock.settimeout(0.1)
-        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
-        self.connections = 0
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=self.serve, daemon=True)
-        self.thread.start()
-
-    def serve(self) -> None:
-        while not self.stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            self.connections += 1
-            conn.close()
-
-
 @pytest.fixture
-def listener() -> Iterator[Listener]:
-    trap = Listener()
-    yield trap
-    trap.stop.set()
-    trap.thread.join(timeout=5)
-    trap.sock.close()
+def listener() -> Iterator[Trap]:
+    """A loopback port that counts connections: a parser that fetches anything shows up here."""
+    with trap() as t:
+        yield t
 
 
 def one_error_line(stderr: str, *parts: str) -> None:
@@ -114,7 +85,7 @@ def test_billion_laughs_is_refused_for_both_loaders(tmp_path: Path) -> None:
             load(bomb)
 
 
-def test_external_dtd_and_lone_entity_are_refused(tmp_path: Path, listener: Listener) -> None:
+def test_external_dtd_and_lone_entity_are_refused(tmp_path: Path, listener: Trap) -> None:
     ext = tmp_path / "ext.rdf"
     ext.write_text(
         f'<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF SYSTEM "{listener.url}/x.dtd">\n' + GOOD_RDFXML.split("\n", 1)[1]
@@ -164,7 +135,7 @@ def test_max_bytes_caps_the_file(tmp_path: Path, run: Run) -> None:
     ids=["remote", "remote-in-array", "import", "scoped", "file-passwd", "relative-file"],
 )
 def test_jsonld_context_references_are_refused_and_never_fetched(
-    tmp_path: Path, run: Run, listener: Listener, context: str
+    tmp_path: Path, run: Run, listener: Trap, context: str
 ) -> None:
     (tmp_path / "context.jsonld").write_text('{"@context": {"p": "http://example.org/p"}}')
     doc = tmp_path / "doc.jsonld"
@@ -176,7 +147,7 @@ def test_jsonld_context_references_are_refused_and_never_fetched(
     assert listener.connections == 0
 
 
-def test_the_projects_own_context_is_served_from_the_package(tmp_path: Path, listener: Listener) -> None:
+def test_the_projects_own_context_is_served_from_the_package(tmp_path: Path, listener: Trap) -> None:
     doc = tmp_path / "own.jsonld"
     doc.write_text(f'{{"@context": "{CONTEXT_IRI}", "@id": "akg:s", "rdfs:label": "v"}}')
     assert set(load_rdf(doc)) == {(URIRef(AKG + "s"), RDFS.label, Literal("v"))}

@@ -5,28 +5,9 @@ from __future__ import annotations
 import pytest
 
 from actionkg.core.names import fold
-from actionkg.linking.link import ListMention, Matcher, link_plan, sentences
-from actionkg.linking.registry import Registry, load_registry
+from actionkg.linking.link import ListMention, Matcher, sentences
+from actionkg.linking.registry import Registry
 from actionkg.pages.model import Action, Plan
-
-
-@pytest.fixture(scope="module")
-def registry() -> Registry:
-    return load_registry()
-
-
-@pytest.fixture(scope="module")
-def linked(registry: Registry) -> Plan:
-    from actionkg.graph.build import load_plan
-
-    plan = load_plan()
-    link_plan(plan, registry)
-    return plan
-
-
-@pytest.fixture(scope="module")
-def by_number(linked: Plan) -> dict[str, Action]:
-    return {a.number: a for a in linked.actions}
 
 
 def test_every_mention_is_an_exact_slice_and_one_of_its_entity_names(linked: Plan, registry: Registry) -> None:

@@ -9,6 +9,7 @@ import os
 import socket
 import subprocess
 import time
+from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -23,7 +24,7 @@ from actionkg.graph.build import BuildResult
 from actionkg.publish.dataset import gzip_bytes
 from actionkg.publish.site import check_description, publish
 
-from .conftest import Run, need_tool
+from .conftest import Run, chromium, need_tool
 
 BASE = "https://w3id.org/actionkg/id/"
 AKG = Namespace("https://w3id.org/actionkg/ontology#")
@@ -475,26 +476,8 @@ def test_nginx_serves_the_site_with_the_generated_configuration(graph_file: Path
 
 
 @pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    chromium, chromedriver = need_tool("chromium"), need_tool("chromedriver")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--proxy-server=127.0.0.1:9", "--window-size=1280,900",
-                 f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):  # fmt: skip
-        options.add_argument(flag)  # the proxy makes every network request fail: the site must work offline
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(executable_path=chromedriver), options=options)
-    driver.set_page_load_timeout(60)
-    driver.set_script_timeout(60)
-    try:
-        yield driver
-    finally:
-        driver.quit()
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    yield from chromium(tmp_path_factory, "1280,900")
 
 
 @pytest.mark.parametrize("page", ["index.html", "action/2.27.html", "entity/ukcis.html"])

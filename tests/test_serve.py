@@ -9,7 +9,6 @@ from __future__ import annotations
 import http.client
 import json
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -31,6 +30,7 @@ from actionkg.questions.query import catalogue, run_catalogue
 from actionkg.questions.remote import with_values
 from actionkg.questions.store import open_oxigraph
 
+from .hostile.harness import Trap
 from .servers import free_port
 from .test_publish_site import browser  # noqa: F401  (the headless Chromium fixture)
 
@@ -347,37 +347,8 @@ def test_query_form_page(server: Server) -> None:
 # -- the endpoint's limits -------------------------------------------------------------------------------
 
 
-class Listener:
-    """A loopback socket that counts connections: a SERVICE or LOAD that left the server would show here."""
-
-    def __init__(self) -> None:
-        self.sock = socket.create_server(("127.0.0.1", 0))
-        self.sock.settimeout(0.2)
-        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}/sparql"
-        self.connections = 0
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=self._accept, daemon=True)
-        self.thread.start()
-
-    def _accept(self) -> None:
-        while not self.stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            self.connections += 1
-            conn.close()
-
-    def close(self) -> None:
-        self.stop.set()
-        self.thread.join(timeout=5)
-        self.sock.close()
-
-
 def test_updates_load_service_and_outside_graphs_are_refused(server: Server) -> None:
-    listener = Listener()
+    listener = Trap()
     try:
         cases = [
             ({"update": f"INSERT DATA {{ <{server.base}x> <{server.base}y> 1 }}"}, b"read-only"),
