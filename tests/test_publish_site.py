@@ -512,3 +512,10 @@ def test_offline_search_finds_ukcis(browser, site: Path) -> None:  # type: ignor
     links = [a.get_attribute("href") for a in browser.find_elements("css selector", "#results li a")]
     assert (site / "entity" / "ukcis.html").as_uri() in links
     assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []
+
+
+def test_how_a_fact_is_known_is_shown_in_its_owners_page(site: Path) -> None:
+    # qualified fact nodes are helpers: 2.9 involves BT Wales (2-collaboration.txt:398, read by hand)
+    assert not (site / "action" / "2.9" / "involves" / "bt-wales.html").exists()
+    page = (site / "action" / "2.9.html").read_text(encoding="utf-8")
+    assert 'id="h-involves-bt-wales"' in page

@@ -2,7 +2,7 @@
 
 The static site and the server both start here. Every IRI under the base is either a *page
 resource* (the plan, sections, actions, updates, entities, editions, sources, the dataset) or a
-*helper* (mentions, spans, selectors, status lines, memberships …) shown under an anchor in the
+*helper* (mentions, spans, selectors, status lines, memberships, fact bases …) shown under an anchor in the
 page of its nearest page-owning ancestor by IRI path. Publishing under another base rewrites
 every IRI under the graph's own base, so no rebuild is needed.
 """
@@ -39,7 +39,7 @@ HELPER_CLASSES = frozenset(
     {
         AKG + "Mention", AKG + "SourceSpan", AKG + "StatusLine", AKG + "Commitment", AKG + "OriginalText",
         AKG + "CrossReference", AKG + "DocumentEvent", AKG + "SectionSummary", AKG + "SectionNote",
-        AKG + "Citation", AKG + "TextPart", OA + "TextPositionSelector", OA + "TextQuoteSelector",
+        AKG + "Citation", AKG + "TextPart", AKG + "FactBasis", OA + "TextPositionSelector", OA + "TextQuoteSelector",
         ORG + "Membership", "http://www.w3.org/ns/dcat#Distribution", "http://spdx.org/rdf/terms#Checksum",
         "http://xmlns.com/foaf/0.1/Agent",
     }
