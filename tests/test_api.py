@@ -33,7 +33,7 @@ def test_frame_needs_pandas_or_gives_a_dataframe(built: BuildResult) -> None:
     try:
         import pandas  # noqa: F401
     except ImportError:
-        with pytest.raises(ImportError, match="pip install pandas"):
+        with pytest.raises(ImportError, match=r"pip install .actionkg\[pandas\]."):
             kg.frame("cross-references")
         return
     frame = kg.frame("cross-references")

@@ -55,7 +55,7 @@ class KnowledgeGraph:
         try:
             import pandas as pd
         except ImportError as exc:  # pragma: no cover - depends on the environment
-            raise ImportError("KnowledgeGraph.frame needs pandas: pip install pandas") from exc
+            raise ImportError("KnowledgeGraph.frame needs pandas: pip install 'actionkg[pandas]' (or pandas)") from exc
         result = self.result(name, **params)
         return pd.DataFrame(result.records(), columns=result.variables)
 
