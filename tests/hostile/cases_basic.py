@@ -2,18 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from pathlib import Path
-
 from .harness import Case
-
-
-def _write(name: str, data: bytes) -> Callable[[Path], None]:
-    def setup(work: Path) -> None:
-        (work / name).write_bytes(data)
-
-    return setup
-
+from .harness import write_file as _write
 
 CASES = [
     Case("page-empty", ["build", "empty.txt"], 2, "empty.txt: file is empty", _write("empty.txt", b"")),

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from .harness import Case
+from .harness import fifo as _fifo
+from .harness import write_file as _write
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
@@ -22,20 +23,6 @@ def _bomb(levels: int = 9) -> bytes:
     entities = ['<!ENTITY l0 "lol">'] + [f'<!ENTITY l{i} "{f"&l{i - 1};" * 10}">' for i in range(1, levels + 1)]
     head = '<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF [\n' + "\n".join(entities) + "\n]>\n"
     return (head + RDF_BODY.format(value=f"&l{levels};")).encode("ascii")
-
-
-def _write(name: str, data: bytes) -> Callable[[Path], None]:
-    def setup(work: Path) -> None:
-        (work / name).write_bytes(data)
-
-    return setup
-
-
-def _fifo(name: str) -> Callable[[Path], None]:
-    def setup(work: Path) -> None:
-        os.mkfifo(work / name)
-
-    return setup
 
 
 def _ill_typed(work: Path) -> None:

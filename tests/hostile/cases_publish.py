@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from pathlib import Path
-
 from .harness import Case
+from .harness import write_file as _write
 
 HOSTILE_GRAPH = b"""
 @prefix akg: <https://w3id.org/actionkg/ontology#> .
@@ -16,13 +14,6 @@ HOSTILE_GRAPH = b"""
     schema:url <javascript:alert(2)> .
 <https://example.org/h/../../../escape> rdfs:label "outside the site" .
 """
-
-
-def _write(name: str, data: bytes) -> Callable[[Path], None]:
-    def setup(work: Path) -> None:
-        (work / name).write_bytes(data)
-
-    return setup
 
 
 CASES = [

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from .harness import Case
+from .harness import fifo as _fifo
 
 ENGINES = ("oxigraph", "rdflib")
 CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
@@ -19,13 +19,6 @@ def _sparql(template: str, *extra: str) -> Callable[[Path, str], Sequence[str]]:
         return ["sparql", template.replace("TRAP", trap), *extra]
 
     return args
-
-
-def _fifo(name: str) -> Callable[[Path], None]:
-    def setup(work: Path) -> None:
-        os.mkfifo(work / name)
-
-    return setup
 
 
 def _big_query(work: Path) -> None:

@@ -4,21 +4,14 @@ written over a folder, unusable shapes and an unknown --input-format."""
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from pathlib import Path
 
 from .cases_files import _bomb
 from .harness import Case
+from .harness import write_file as _write
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 DATA = str(FIXTURES / "valid-minimal.ttl")
-
-
-def _write(name: str, data: bytes) -> Callable[[Path], None]:
-    def setup(work: Path) -> None:
-        (work / name).write_bytes(data)
-
-    return setup
 
 
 def _fifo(work: Path) -> None:

@@ -40,6 +40,24 @@ class Case:
     env: dict[str, str] = field(default_factory=dict)
 
 
+def write_file(name: str, data: bytes) -> Callable[[Path], None]:
+    """A case's setup: `data` written to `name` in the work folder."""
+
+    def setup(work: Path) -> None:
+        (work / name).write_bytes(data)
+
+    return setup
+
+
+def fifo(name: str) -> Callable[[Path], None]:
+    """A case's setup: a named pipe `name` in the work folder (a reader that opens it would block)."""
+
+    def setup(work: Path) -> None:
+        os.mkfifo(work / name)
+
+    return setup
+
+
 class Trap:
     """A loopback listener that records every connection: any request to it fails the case."""
 

@@ -38,3 +38,11 @@ class OutsideError(ActionKGError):
         self.where = where
         self.message = message
         super().__init__(f"{where}: {message}")
+
+
+def not_utf8(name: str | Path, data: bytes, exc: UnicodeDecodeError) -> InputError:
+    """The error for bytes that are not UTF-8, naming the line, column and byte."""
+    line = data.count(b"\n", 0, exc.start) + 1
+    column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+    byte = data[exc.start : exc.start + 1].hex()
+    return InputError(name, f"not UTF-8: invalid byte 0x{byte} at column {column}", line)

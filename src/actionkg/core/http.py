@@ -145,24 +145,24 @@ def _shut(sock: socket.socket) -> None:
         sock.shutdown(socket.SHUT_RDWR)
 
 
-class _WatchedConnection(HTTPConnection):
+class _Watched:
+    """Hands every new socket to the watchdog, for plain and TLS connections alike."""
+
     watch: _Watch | None = None
 
     def _new_conn(self) -> socket.socket:
-        sock = super()._new_conn()
+        sock: socket.socket = super()._new_conn()  # type: ignore[misc]
         if self.watch is not None:
             self.watch.add(sock)
         return sock
 
 
-class _WatchedTLSConnection(HTTPSConnection):
-    watch: _Watch | None = None
+class _WatchedConnection(_Watched, HTTPConnection):
+    pass
 
-    def _new_conn(self) -> socket.socket:
-        sock = super()._new_conn()
-        if self.watch is not None:
-            self.watch.add(sock)
-        return sock
+
+class _WatchedTLSConnection(_Watched, HTTPSConnection):
+    pass
 
 
 class _Pool(HTTPConnectionPool):

@@ -26,14 +26,12 @@ import xml.sax
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
-import rdflib
-from rdflib import Graph
-from rdflib.exceptions import ParserError
-from rdflib.parser import PythonInputSource
+if TYPE_CHECKING:  # rdflib is imported where it is used: Oxigraph's readers only need the checks
+    from rdflib import Graph
 
-from .errors import InputError
+from .errors import InputError, not_utf8
 from .limits import DEFAULT_MAX_BYTES, input_file, read_input
 from .resources import ontology_file
 
@@ -59,8 +57,11 @@ FORMATS = {
 # What rdflib's parsers raise on bad input (its Turtle parser's BadSyntax is a SyntaxError; a
 # JSON, encoding or number error is a ValueError); anything else is a bug and stays visible.
 _PARSE_ERRORS: tuple[type[BaseException], ...] = (
-    SyntaxError, ValueError, ParserError, xml.sax.SAXException, RecursionError,
-)  # fmt: skip
+    SyntaxError,
+    ValueError,
+    xml.sax.SAXException,
+    RecursionError,
+)  # fmt: skip (rdflib's ParserError is added in load_rdf, where rdflib is imported)
 # Where a parser fails on bad input with an error not meant for it: rdflib's JSON-LD processor
 # trusts the shape of the JSON (`"@reverse": null` is an AttributeError inside it), and its
 # Turtle-family parser indexes past the end of a file cut inside a token.
@@ -195,10 +196,7 @@ def _text(name: str | Path, data: bytes) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        byte = data[exc.start : exc.start + 1].hex()
-        raise InputError(name, f"not UTF-8: invalid byte 0x{byte} at column {column}", line) from None
+        raise not_utf8(name, data, exc) from None
 
 
 def _own_context() -> Any:
@@ -277,6 +275,8 @@ def _as_written() -> Iterator[None]:
     so an ill-typed value would pass validation and answer differently from Oxigraph, which keeps
     the lexical form; rdflib's own complaints about such literals become violations instead.
     """
+    import rdflib
+
     logger = logging.getLogger("rdflib.term")
     dropper = _DropTermWarnings()
     logger.addFilter(dropper)
@@ -301,7 +301,11 @@ def load_rdf(path: str | Path, max_bytes: int | None = DEFAULT_MAX_BYTES, input_
     if fmt == "xml":
         refuse_dtd(path, data)
     base = Path(path).resolve().as_uri()
-    expected = _PARSE_ERRORS + _PARSER_SLIPS.get(fmt, ())
+    from rdflib import Graph
+    from rdflib.exceptions import ParserError
+    from rdflib.parser import PythonInputSource
+
+    expected: tuple[type[BaseException], ...] = (*_PARSE_ERRORS, ParserError, *_PARSER_SLIPS.get(fmt, ()))
     graph = Graph()
     try:
         with _as_written():

@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from ..core.errors import InputError
+from ..core.errors import InputError, not_utf8
 from ..core.limits import DEFAULT_MAX_BYTES, read_input
 from ..core.resources import data_file
 from .model import Source
@@ -42,10 +42,7 @@ def decode(name: str, data: bytes) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        byte = data[exc.start : exc.start + 1].hex()
-        raise InputError(name, f"not UTF-8: invalid byte 0x{byte} at column {column}", line) from None
+        raise not_utf8(name, data, exc) from None
 
 
 def _source(name: str, text: str, manifest: Manifest) -> Source:
