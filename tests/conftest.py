@@ -101,8 +101,11 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  
         report.longrepr = f"skipped in CI, which counts as a failure: {report.longrepr}"
 
 
-def chromium(tmp_path_factory: pytest.TempPathFactory, window: str = "1280,900") -> Iterator[object]:
-    """Debian's Chromium through selenium, headless and offline (every request goes to a dead proxy)."""
+def chromium(
+    tmp_path_factory: pytest.TempPathFactory, window: str = "1280,900", network_log: bool = False
+) -> Iterator[object]:
+    """Debian's Chromium through selenium, headless and offline (every request goes to a dead proxy);
+    with `network_log`, DevTools' network events are kept too (`driver.get_log("performance")`)."""
     binary, driver_path = need_tool("chromium"), need_tool("chromedriver")
     pytest.importorskip("selenium")
     from selenium import webdriver
@@ -115,7 +118,8 @@ def chromium(tmp_path_factory: pytest.TempPathFactory, window: str = "1280,900")
                  "--disable-default-apps", "--proxy-server=127.0.0.1:9", f"--window-size={window}",
                  f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):  # fmt: skip
         options.add_argument(flag)  # the proxy makes every network request fail: pages must work offline
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    logs = {"browser": "ALL", "performance": "ALL"} if network_log else {"browser": "ALL"}
+    options.set_capability("goog:loggingPrefs", logs)
     driver = webdriver.Chrome(service=Service(executable_path=driver_path), options=options)
     driver.set_page_load_timeout(60)
     driver.set_script_timeout(60)

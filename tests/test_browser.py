@@ -1,7 +1,9 @@
-"""The offline HTML view in real headless Chromium (Debian's chromium + chromedriver)."""
+"""The offline HTML view, and the published pages that run scripts (the query page, the home page's search), in
+real headless Chromium (Debian's chromium + chromedriver)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,6 +12,7 @@ import pytest
 from actionkg.graph.build import BuildResult
 
 from .conftest import Run, chromium
+from .test_serve import Server, _start, _stop
 
 ROOT = Path(__file__).resolve().parents[1]
 UKCIS = "https://w3id.org/actionkg/id/entity/ukcis"
@@ -224,3 +227,134 @@ def test_header_names_the_view_and_the_page_fits_1280_pixels(browser, page: Path
         assert widths[0] <= widths[1]  # a long IRI or sentence in the details wraps
     finally:
         browser.set_window_size(1400, 900)
+
+
+# -- the published site's pages in a browser: the query page (YASGUI) and the home page's search (MiniSearch) --
+
+# tests/test_queries.py's hand count (grep of the three pages for UKCIS, its old name and its units)
+UKCIS_ACTIONS = ["2.3", "2.16", "2.23", "2.27", "2.28", "2.29", "2.30", "4.10", "4.12"]
+
+
+@pytest.fixture(scope="module")
+def served(built: BuildResult, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    running = _start(built.out / "graph.ttl", tmp_path_factory.mktemp("serve") / "serve.log")
+    try:
+        yield running
+    finally:
+        _stop(running)
+
+
+@pytest.fixture(scope="module")
+def watched(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    """The offline Chromium of conftest's chromium(), with the DevTools network log on as well, so a test sees
+    every request a page makes (a recording proxy cannot tell them from the browser's own calls home for
+    updates, autofill and its start page); a request the CSP refuses shows as a console error instead."""
+    yield from chromium(tmp_path_factory, network_log=True)
+
+
+def _requested(driver) -> list[str]:  # type: ignore[no-untyped-def]
+    """The web addresses the page asked for since the last call (DevTools' Network.requestWillBeSent)."""
+    urls = []
+    for entry in driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message["method"] == "Network.requestWillBeSent":
+            urls.append(message["params"]["request"]["url"])
+    return [u for u in urls if u.split(":", 1)[0] in ("http", "https", "ws", "wss")]
+
+
+def _yasgui_ready(driver, url: str) -> None:  # type: ignore[no-untyped-def]
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver.get(url)
+    WebDriverWait(driver, 30).until(
+        lambda d: d.execute_script("return !!document.querySelector('#yasgui .CodeMirror')")
+    )
+
+
+def test_query_page_runs_a_catalogue_question_in_yasgui_and_asks_only_its_own_server(  # type: ignore[no-untyped-def]
+    watched, served: Server, tmp_path: Path
+) -> None:
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+
+    _requested(watched)
+    _yasgui_ready(watched, served.root + "/sparql")
+    # the editor holds the catalogue's first question, its example (UKCIS) bound to the served IRI
+    query = watched.execute_script("return akgYasgui.getTab().getQuery()")
+    assert query.startswith("# title: Which actions involve an organisation?")
+    assert f"VALUES (?org) {{ (<{served.base}entity/ukcis>) }}" in query
+    assert watched.execute_script("return akgYasgui.getTab().getEndpoint()") == served.base + "sparql"
+    assert not watched.find_element("id", "plain").is_displayed()  # YASGUI took the plain form's place
+    watched.find_element("css selector", "#yasgui .yasqe_queryButton").click()
+    WebDriverWait(watched, 30).until(lambda d: d.find_elements("css selector", "#yasgui .yasr table tbody tr"))
+    header = [th.text.strip() for th in watched.find_elements("css selector", "#yasgui .yasr table thead th")]
+    column = header.index("number")
+    numbers = watched.execute_script(
+        "return Array.from(document.querySelectorAll('#yasgui .yasr table tbody tr'))"
+        ".map(r => r.children[arguments[0]].textContent.trim())", column)  # fmt: skip
+    assert numbers == UKCIS_ACTIONS
+    watched.save_screenshot(str(tmp_path / "sparql.png"))
+    assert (tmp_path / "sparql.png").stat().st_size > 10_000
+    # choosing another question of the catalogue puts its text in the editor
+    Select(watched.find_element("id", "example")).select_by_value("latest-status")
+    query = watched.execute_script("return akgYasgui.getTab().getQuery()")
+    assert query.startswith("# title: Which actions have a given latest status?") and "#Delivered>" in query
+    assert [e for e in watched.get_log("browser") if e["level"] == "SEVERE"] == []
+    asked = _requested(watched)
+    assert f"{served.root}/sparql" in asked and f"{served.base}sparql" in asked  # the page, then the query
+    assert [u for u in asked if not u.startswith(served.root + "/")] == []  # nothing tried another origin
+
+
+def test_query_page_has_no_accessibility_violations_with_an_answer_shown(watched, served: Server) -> None:  # type: ignore[no-untyped-def]
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    axe = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+    if not axe.is_file():
+        pytest.fail("axe-core is not installed: run npm ci (bash scripts/dev.sh setup)")
+    _yasgui_ready(watched, served.root + "/sparql?example=latest-status")
+    watched.execute_script("akgYasgui.getTab().query()")
+    WebDriverWait(watched, 30).until(lambda d: d.find_elements("css selector", "#yasgui .yasr table tbody tr"))
+    watched.execute_script(axe.read_text(encoding="utf-8"))
+    violations = watched.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document).then(r => done(r.violations.map(v => v.id + ': ' + v.nodes.length)))"
+        ".catch(e => done(['error ' + e]));"
+    )
+    assert violations == []
+    assert [e for e in watched.get_log("browser") if e["level"] == "SEVERE"] == []
+
+
+def test_query_page_without_javascript_is_a_plain_form_that_works(watched, served: Server, built: BuildResult) -> None:  # type: ignore[no-untyped-def]
+    watched.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": True})
+    try:
+        watched.get(served.root + "/sparql?example=latest-status")
+        assert watched.find_elements("css selector", "#yasgui .CodeMirror") == []
+        text = watched.find_element("id", "query").get_attribute("value")
+        assert text.startswith("# title: Which actions have a given latest status?")
+        watched.find_element("css selector", "#plain button[type=submit]").click()
+        answer = json.loads(watched.find_element("tag name", "body").text)
+        assert answer["head"]["vars"][:2] == ["number", "year"]
+        # the actions whose newest update says Delivered: the same rows `actionkg query latest-status` gives
+        from actionkg.questions.query import run_catalogue
+        from actionkg.questions.store import open_oxigraph
+
+        rows = run_catalogue(open_oxigraph(built.out / "graph.ttl"), "latest-status", {"status": "Delivered"})[2].rows
+        assert [b["number"]["value"] for b in answer["results"]["bindings"]] == [r["number"].value for r in rows]
+    finally:
+        watched.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": False})
+        watched.get_log("browser")  # the JSON answer's page asked for /favicon.ico (404): not the next test's
+
+
+@pytest.mark.parametrize("typed", ["ukcis", "ukcsi"])  # the name, and two letters swapped
+def test_served_home_page_search_finds_ukcis_with_minisearch(watched, served: Server, typed: str) -> None:  # type: ignore[no-untyped-def]
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    _requested(watched)
+    watched.get(served.base)
+    assert watched.execute_script("return typeof window.MiniSearch") == "function"
+    watched.find_element("id", "q").send_keys(typed)
+    WebDriverWait(watched, 10).until(lambda d: d.find_elements("css selector", "#results li"))
+    links = [a.get_attribute("href") for a in watched.find_elements("css selector", "#results li a")]
+    # the council first for its acronym; two letters off, it is among the first three, beside UKCCIS and UKSIC
+    assert links.index(served.base + "entity/ukcis.html") < (1 if typed == "ukcis" else 3)
+    assert [e for e in watched.get_log("browser") if e["level"] == "SEVERE"] == []
+    assert [u for u in _requested(watched) if not u.startswith(served.root + "/")] == []

@@ -5,7 +5,6 @@ from __future__ import annotations
 import errno
 import hashlib
 import json
-import multiprocessing
 import os
 import shutil
 import time
@@ -26,6 +25,11 @@ from .hostile.harness import trap as listener
 from .servers import reply, scripted_server
 
 CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+# every mention's IRI joined to every other's, all in one string: ~1,100² pairs, over 400 MB on pyoxigraph
+GREEDY = (
+    "SELECT (GROUP_CONCAT(?t) AS ?all) WHERE { ?a a <https://w3id.org/actionkg/ontology#Mention> . "
+    "?b a <https://w3id.org/actionkg/ontology#Mention> . BIND(CONCAT(STR(?a), STR(?b)) AS ?t) }"
+)
 ENGINES = pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
 
 
@@ -130,11 +134,62 @@ def test_api_timeout_is_opt_in_and_leaves_no_worker(built: BuildResult) -> None:
     with pytest.raises(OutsideError, match="timeout after 1 s"):
         kg.sparql(CARTESIAN, timeout=1)
     assert time.monotonic() - started < 8
-    assert multiprocessing.active_children() == []
+    assert _children() == []
     with pytest.raises(InputError, match="SERVICE is not allowed"):
         kg.sparql("SELECT * WHERE { SERVICE <http://127.0.0.1:1/sparql> { ?s ?p ?o } }")
     with pytest.raises(InputError, match="timeout"):
         kg.sparql("ASK {}", timeout=0)
+
+
+def _children() -> list[str]:
+    """This process's child processes (a worker left running would be one)."""
+    found: list[str] = []
+    for task in Path(f"/proc/{os.getpid()}/task").iterdir():
+        found += (task / "children").read_text().split()
+    return found
+
+
+def test_a_query_past_the_memory_limit_is_stopped(built: BuildResult, run: Run, tmp_path: Path) -> None:
+    folder = tmp_path / f"memory-{os.getpid()}"
+    folder.mkdir()
+    graph = _graph(built, folder)
+    started = time.monotonic()
+    done = run("sparql", GREEDY, "--graph", graph, "--max-memory", "64M", "--timeout", "60")
+    elapsed = time.monotonic() - started
+    assert done.returncode == 3, done.stderr
+    # one line: the engine's own last words (a Rust backtrace) are not passed on
+    assert _one_error_line(done.stderr) == (
+        "actionkg: error: query: ran out of memory (limit 64M above the store's own size); the query was stopped"
+    )
+    assert elapsed < 30  # the limit stopped it, not the timeout
+    assert _workers_of(str(folder)) == []
+    # the same command with room to spare answers
+    done = run("sparql", "SELECT (COUNT(*) AS ?n) WHERE { ?m a <https://w3id.org/actionkg/ontology#Mention> }",
+               "--graph", graph, "--max-memory", "64M", "--format", "csv")  # fmt: skip
+    assert done.returncode == 0 and done.stdout.splitlines()[0] == "n", done.stderr
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--max-memory", "lots"], "--max-memory: expected a positive size such as 500M or 1G, not 'lots'"),
+        (["--max-memory", "1G", "--endpoint", "http://127.0.0.1:9/sparql"], "--max-memory: applies to the embedded"),
+    ],
+    ids=["not-a-size", "with-endpoint"],
+)
+def test_max_memory_is_checked(built: BuildResult, run: Run, extra: list[str], message: str) -> None:
+    done = run("sparql", "ASK {}", "--graph", built.out / "graph.ttl", *extra)
+    assert done.returncode == 2
+    assert message in _one_error_line(done.stderr)
+
+
+def test_api_memory_limit(built: BuildResult) -> None:
+    kg = actionkg.load(built.out / "graph.ttl")
+    with pytest.raises(OutsideError, match=r"ran out of memory \(limit 64M above"):
+        kg.sparql(GREEDY, timeout=60, max_memory=64 << 20)
+    assert _children() == []
+    assert kg.sparql("SELECT ?a WHERE { <https://w3id.org/actionkg/id/action/2.27> a ?a }", timeout=30,
+                     max_memory=64 << 20) == [{"a": "https://w3id.org/actionkg/ontology#Action"}]  # fmt: skip
 
 
 def test_api_service_opt_in(built: BuildResult) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -342,6 +343,18 @@ def test_query_form_page(server: Server) -> None:
     assert status == 200 and headers["content-type"].startswith("text/html")
     assert b"<textarea" in body and b"VALUES" in body and b"Delivered" in body
     assert body.count(b"?example=") == 14
+    # YASGUI from the package, under a name that changes with its content, so browsers may keep it a year
+    policy = headers["content-security-policy"]
+    assert "default-src 'none'" in policy and "script-src 'self';" in policy and "connect-src 'self'" in policy
+    scripts = re.findall(rb'<script src="([^"]+)"', body)
+    assert scripts[0].startswith(b"/id/assets/vendor/yasgui.") and b"<script>" not in body  # no inline script
+    status, headers, script = server.get(scripts[0].decode())
+    assert status == 200 and headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert script.startswith(b"(function(e,t){") and len(script) > 500_000
+    assert server.get("/id/assets/vendor/yasgui.LICENSE.txt")[0] == 200
+    # no example or an unknown one: the catalogue's first question (actions-involving, UKCIS bound)
+    _, _, body = server.get("/sparql", {"Accept": "text/html"})
+    assert b'<option value="actions-involving" selected>' in body and b"entity/ukcis&gt;" in body
 
 
 # -- the endpoint's limits -------------------------------------------------------------------------------

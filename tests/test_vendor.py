@@ -1,4 +1,8 @@
-"""The browser libraries the HTML view inlines ship in the repository, equal to what npm installs.
+"""The browser libraries actionkg ships are in the repository, equal to what npm installs.
+
+Three users: the HTML view inlines cytoscape and its layout (pictures/style.py VENDOR_FILES), the published
+site's home page loads MiniSearch (publish/site.py SITE_VENDOR_FILES), and the query page of `actionkg serve`
+loads YASGUI (publish/server.py SERVER_VENDOR_FILES).
 
 `pip install` of a checkout needs no Node.js: the files are committed in src/actionkg/vendor/.
 npm stays the source of truth for their versions (package-lock.json): when node_modules is
@@ -19,32 +23,54 @@ from pathlib import Path
 import pytest
 
 from actionkg.pictures.style import VENDOR_FILES
+from actionkg.publish.server import SERVER_VENDOR_FILES
+from actionkg.publish.site import SITE_VENDOR_FILES
 
 from .conftest import IN_CI
 
 ROOT = Path(__file__).resolve().parents[1]
 VENDOR = ROOT / "src" / "actionkg" / "vendor"
-# npm package → its browser build, as scripts/vendor.mjs copies them (read by hand from each package)
+# shipped name → (npm package, its browser build, the shipped licence, the package's licence file or None when
+# the package has none), as scripts/vendor.mjs copies them (read by hand from each package)
 LIBRARIES = {
-    "cytoscape": "dist/cytoscape.min.js",
-    "layout-base": "layout-base.js",
-    "cose-base": "cose-base.js",
-    "cytoscape-fcose": "cytoscape-fcose.js",
+    "cytoscape.min.js": ("cytoscape", "dist/cytoscape.min.js", "cytoscape.LICENSE", "LICENSE"),
+    "layout-base.js": ("layout-base", "layout-base.js", "layout-base.LICENSE", "LICENSE"),
+    "cose-base.js": ("cose-base", "cose-base.js", "cose-base.LICENSE", "LICENSE"),
+    "cytoscape-fcose.js": ("cytoscape-fcose", "cytoscape-fcose.js", "cytoscape-fcose.LICENSE", "LICENSE"),
+    "minisearch.js": ("minisearch", "dist/umd/index.js", "minisearch.LICENSE", "LICENSE.txt"),
+    "yasgui.min.js": ("@zazuko/yasgui", "build/yasgui.min.js", "yasgui.LICENSE", None),
+    "yasgui.min.css": ("@zazuko/yasgui", "build/yasgui.min.css", "yasgui.LICENSE", None),
 }
+# what yasgui.min.js bundles, read by hand from the "sources" of node_modules/@zazuko/yasgui/build/yasgui.min.js.map
+YASGUI_BUNDLES = (
+    "@zazuko/yasgui-utils", "@zazuko/yasqe", "@zazuko/yasr", "@fortawesome/free-solid-svg-icons",
+    "@json2csv/formatters", "@json2csv/plainjs", "@tarekraafat/autocomplete.js", "autosuggest-highlight",
+    "base64-js", "buffer", "codemirror", "column-resizer", "datatables.net", "decode-uri-component", "dompurify",
+    "events", "filter-obj", "ieee754", "jquery", "jsuri", "lodash-es", "n3", "papaparse", "query-string",
+    "sortablejs", "split-on-first", "store", "strict-uri-encode",
+)  # fmt: skip
+MIT = "Permission is hereby granted, free of charge"
 
 
-def test_every_inlined_library_is_shipped_with_its_licence() -> None:
-    assert [Path(f).name for f in LIBRARIES.values()] == list(VENDOR_FILES)
-    for name in VENDOR_FILES:
+def test_every_library_a_page_loads_is_shipped_with_its_licence() -> None:
+    assert list(VENDOR_FILES) == ["cytoscape.min.js", "layout-base.js", "cose-base.js", "cytoscape-fcose.js"]
+    assert SITE_VENDOR_FILES == ("minisearch.js",) and SERVER_VENDOR_FILES == ("yasgui.min.js", "yasgui.min.css")
+    used = [*VENDOR_FILES, *SITE_VENDOR_FILES, *SERVER_VENDOR_FILES]
+    assert sorted(used) == sorted(LIBRARIES)  # every shipped library has a user, every user's file is shipped
+    shipped = {p.name for p in VENDOR.iterdir() if p.suffix in (".js", ".css")}
+    assert shipped == set(LIBRARIES)
+    for name in used:
         assert (VENDOR / name).stat().st_size > 10_000
-        licence = VENDOR / (name.removesuffix(".js").removesuffix(".min") + ".LICENSE")
-        assert "Permission is hereby granted, free of charge" in licence.read_text(encoding="utf-8")  # MIT
+        assert MIT in (VENDOR / LIBRARIES[name][2]).read_text(encoding="utf-8")
+    yasgui = (VENDOR / "yasgui.LICENSE").read_text(encoding="utf-8")
+    for package in YASGUI_BUNDLES:  # each bundled package is named with its licence
+        assert f"==== {package} " in yasgui, package
 
 
 def test_shipped_files_are_not_ignored_by_git() -> None:
     if shutil.which("git") is None or not (ROOT / ".git").exists():
         pytest.skip("not a git checkout")
-    for name in VENDOR_FILES:
+    for name in [*LIBRARIES, *{v[2] for v in LIBRARIES.values()}]:
         ignored = subprocess.run(["git", "check-ignore", "-q", f"src/actionkg/vendor/{name}"], cwd=ROOT, timeout=30)
         assert ignored.returncode == 1, f"{name} is git-ignored: a clone would not have it"
 
@@ -52,8 +78,8 @@ def test_shipped_files_are_not_ignored_by_git() -> None:
 def test_package_json_pins_what_the_lock_file_holds() -> None:
     manifest = json.loads((ROOT / "package.json").read_text(encoding="utf-8"))
     lock = json.loads((ROOT / "package-lock.json").read_text(encoding="utf-8"))
-    assert {"cytoscape", "cytoscape-fcose"} <= set(manifest["dependencies"])
-    for package in LIBRARIES:
+    assert {"cytoscape", "cytoscape-fcose", "minisearch", "@zazuko/yasgui"} <= set(manifest["dependencies"])
+    for package in {v[0] for v in LIBRARIES.values()}:
         entry = lock["packages"][f"node_modules/{package}"]
         assert entry["license"] == "MIT" and entry["integrity"].startswith("sha512-")
         assert not entry.get("dev", False)  # a runtime library of the page, not a test tool
@@ -66,15 +92,35 @@ def test_shipped_files_are_byte_identical_to_what_npm_installs_from_the_lock_fil
             pytest.fail("node_modules is missing: run npm ci (bash scripts/dev.sh check does)")
         pytest.skip("node_modules is not installed here (npm ci)")
     lock = json.loads((ROOT / "package-lock.json").read_text(encoding="utf-8"))
-    for package, path in LIBRARIES.items():
+    for name, (package, path, licence, licence_file) in LIBRARIES.items():
         installed = json.loads((modules / package / "package.json").read_text(encoding="utf-8"))["version"]
         assert installed == lock["packages"][f"node_modules/{package}"]["version"], f"{package}: run npm ci"
-        name = Path(path).name
         assert (VENDOR / name).read_bytes() == (modules / package / path).read_bytes(), (
             f"src/actionkg/vendor/{name} differs from npm's {package}; run `npm ci && npm run vendor`"
         )
-        licence = VENDOR / (name.removesuffix(".js").removesuffix(".min") + ".LICENSE")
-        assert licence.read_bytes() == (modules / package / "LICENSE").read_bytes()
+        if licence_file is not None:
+            assert (VENDOR / licence).read_bytes() == (modules / package / licence_file).read_bytes()
+    # YASGUI's npm package has no licence file: the shipped one carries its repository's MIT licence and, for
+    # each package its build bundles, that package's licence file(s) as npm installs them
+    yasgui = (VENDOR / "yasgui.LICENSE").read_text(encoding="utf-8")
+    assert yasgui.startswith("@zazuko/yasgui " + lock["packages"]["node_modules/@zazuko/yasgui"]["version"])
+    bundled = set()
+    for source in json.loads((modules / "@zazuko/yasgui/build/yasgui.min.js.map").read_text(encoding="utf-8"))[
+        "sources"
+    ]:
+        if "node_modules/" in source:
+            parts = source.rsplit("node_modules/", 1)[1].split("/")
+            bundled.add("/".join(parts[:2]) if parts[0].startswith("@") else parts[0])
+        elif source.startswith("../../") and not source.startswith("../../../"):  # YASGUI's sibling packages
+            bundled.add({"utils": "@zazuko/yasgui-utils"}.get(source.split("/")[2], "@zazuko/" + source.split("/")[2]))
+    assert bundled == set(YASGUI_BUNDLES)
+    for package in YASGUI_BUNDLES:
+        folder = modules / package
+        texts = [f for f in folder.iterdir() if f.name.lower().startswith("licen") and f.is_file()]
+        for text in texts:
+            assert text.read_text(encoding="utf-8").strip() in yasgui, f"{package}: run `npm run vendor`"
+        if not texts:
+            assert f"its package.json says {json.loads((folder / 'package.json').read_text())['license']}" in yasgui
 
 
 def _checkout_copy(target: Path) -> Path:

@@ -42,6 +42,14 @@ def test_wheel_contains_the_package_data(wheel: Path) -> None:
         "actionkg/queries/actions-involving.rq",
         "actionkg/ontology/involves.rq",
         "actionkg/vendor/cytoscape.min.js",
+        "actionkg/vendor/minisearch.js",  # the site's offline search
+        "actionkg/vendor/minisearch.LICENSE",
+        "actionkg/vendor/yasgui.min.js",  # the query page of `actionkg serve`
+        "actionkg/vendor/yasgui.min.css",
+        "actionkg/vendor/yasgui.LICENSE",
+        "actionkg/publish/templates/sparql.html",
+        "actionkg/publish/templates/assets/sparql.js",
+        "actionkg/publish/templates/assets/search.js",
         "actionkg/questions/query.py",
         "actionkg/pictures/style.py",
         "actionkg/publish/__init__.py",

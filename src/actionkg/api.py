@@ -18,7 +18,7 @@ from typing import Any
 from .core.config import default_graph_path
 from .core.limits import DEFAULT_MAX_BYTES
 from .core.terms import Result
-from .questions.execute import run_query
+from .questions.execute import DEFAULT_MAX_MEMORY, run_query
 from .questions.query import catalogue, run_catalogue
 from .questions.store import Engine, open_engine
 
@@ -39,13 +39,17 @@ class KnowledgeGraph:
         """Rows of a catalogue query as plain dicts (IRIs and text as str, counts as int)."""
         return self.result(name, **params).records()
 
-    def sparql(self, text: str, *, allow_service: bool = False, timeout: float | None = None) -> list[dict[str, Any]]:
+    def sparql(
+        self, text: str, *, allow_service: bool = False, timeout: float | None = None,
+        max_memory: int = DEFAULT_MAX_MEMORY,
+    ) -> list[dict[str, Any]]:  # fmt: skip
         """Rows of a SELECT query, executed once; SERVICE only with `allow_service=True`.
 
-        `timeout` (seconds) runs the query in a worker process that is stopped there (OutsideError);
-        without it the query runs here with no limit, so long analyses are not cut.
+        `timeout` (seconds) runs the query in a worker process that is stopped there (OutsideError),
+        and that may take `max_memory` bytes above the store's size (OutsideError past it); without a
+        timeout the query runs here with no limit, so long analyses are not cut.
         """
-        answer = run_query(self.engine, text, allow_service=allow_service, timeout=timeout)
+        answer = run_query(self.engine, text, allow_service=allow_service, timeout=timeout, max_memory=max_memory)
         if not isinstance(answer, Result):
             raise TypeError("sparql() answers SELECT queries; use the engine for ASK and CONSTRUCT")
         return answer.records()

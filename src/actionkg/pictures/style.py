@@ -26,15 +26,18 @@ OTHER = "#BBBBBB"
 VENDOR_FILES = ("cytoscape.min.js", "layout-base.js", "cose-base.js", "cytoscape-fcose.js")
 
 
+def vendor_file(name: str) -> bytes:
+    """A shipped browser library (or its licence); one missing is a broken installation, not a user error."""
+    path = files("actionkg") / "vendor" / name
+    if not path.is_file():
+        raise OutsideError("html", f"{name} is missing from the actionkg installation; reinstall actionkg")
+    return path.read_bytes()
+
+
 def vendor_scripts() -> list[str]:
-    """The inlined libraries' text; one missing is a broken installation of actionkg, not a user error."""
-    scripts = []
-    for name in VENDOR_FILES:
-        path = files("actionkg") / "vendor" / name
-        if not path.is_file():
-            raise OutsideError("html", f"{name} is missing from the actionkg installation; reinstall actionkg")
-        scripts.append(path.read_text(encoding="utf-8"))
-    return scripts
+    """The inlined libraries' text, its line ends made "\n" (layout-base.js has "\r\n"; the page's CSP hashes
+    the text as it is written)."""
+    return [vendor_file(name).decode("utf-8").replace("\r\n", "\n").replace("\r", "\n") for name in VENDOR_FILES]
 
 
 _SUBJECT = re.compile(r"^(?:the welsh government|welsh government|we)\s+will\s+", re.IGNORECASE)

@@ -11,6 +11,7 @@ reader never sees half a site, and a folder that holds something else is never o
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -29,6 +30,7 @@ from ..core.errors import InputError
 from ..core.limits import DEFAULT_MAX_BYTES
 from ..core.resources import ontology_file
 from ..core.terms import Result, Term
+from ..pictures.style import vendor_file
 from ..questions.query import catalogue, run_catalogue
 from ..questions.remote import with_values
 from ..questions.store import OxigraphEngine
@@ -41,6 +43,7 @@ from .render import DOCUMENT_CLASSES, Link, Linker, latest_status, page, render,
 
 MARKER = ".actionkg-site"  # names a folder this command wrote, so republishing may replace it
 ASSETS = ("site.css", "search.js")
+SITE_VENDOR_FILES = ("minisearch.js",)  # the browser libraries the site's pages load (the home page's search)
 
 
 @dataclass(frozen=True)
@@ -162,16 +165,31 @@ def _search_index(graph: SiteGraph, linker: Linker) -> bytes:
     entries = []
     for iri in graph.pages:
         kinds = [term_label(t) for t in graph.types.get(iri, ()) if t.startswith(AKG)] or ["resource"]
-        text = " ".join(v.value for v in graph.values(iri, "http://www.w3.org/2004/02/skos/core#altLabel"))
-        text += " " + (graph.text(iri, AKG + "acronym") or "")
+        names = " ".join(v.value for v in graph.values(iri, "http://www.w3.org/2004/02/skos/core#altLabel"))
         commitment = graph.value(iri, AKG + "commitment")
-        if isinstance(commitment, ox.NamedNode):
-            text += " " + (graph.text(commitment.value, AKG + "text") or "")
-        entries.append({"l": graph.label(iri), "k": ", ".join(kinds), "t": text.strip(),
-                        "u": linker.path(graph.rel(iri) + ".html")})  # fmt: skip
+        text = graph.text(commitment.value, AKG + "text") or "" if isinstance(commitment, ox.NamedNode) else ""
+        # label l, acronym a, other names n, kinds k, text t (an action's commitment), page u: assets/search.js
+        # weighs an acronym most, so "UKCIS" finds the council before the groups named after it
+        entries.append({"l": graph.label(iri), "a": graph.text(iri, AKG + "acronym") or "", "n": names,
+                        "k": ", ".join(kinds), "t": text, "u": linker.path(graph.rel(iri) + ".html")})  # fmt: skip
     body = json.dumps(entries, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     body = body.replace("</", "<\\/")  # a label can never close the script element
     return f"window.AKG_SEARCH = {body};\n".encode()
+
+
+def vendor_assets(names: tuple[str, ...]) -> tuple[dict[str, bytes], dict[str, str]]:
+    """Shipped libraries as site files named by their content (`assets/vendor/minisearch.1a2b3c4d5e.js`: a new
+    version is a new name, so a server may let browsers cache them for a year), each with its licence beside it;
+    and the path of each by its shipped name, for the templates."""
+    out: dict[str, bytes] = {}
+    paths: dict[str, str] = {}
+    for name in names:
+        body = vendor_file(name)
+        stem, _, ext = name.partition(".")
+        paths[name] = f"assets/vendor/{stem}.{hashlib.sha256(body).hexdigest()[:10]}.{ext}"
+        out[paths[name]] = body
+        out[f"assets/vendor/{stem}.LICENSE.txt"] = vendor_file(f"{stem}.LICENSE")
+    return out, paths
 
 
 def resource_html(graph: SiteGraph, iri: str, linker: Linker, dumps: list[ds.Dump]) -> bytes:
@@ -238,8 +256,10 @@ def site_files(
         "questions": len(catalogue()), "triples": len(triples),
     }  # fmt: skip
     plan_link = Link(graph.label(plan[0]), root.href(plan[0])) if plan else Link("the plan")
+    vendored, vendor = vendor_assets(SITE_VENDOR_FILES)
+    out.update(vendored)
     out["index.html"] = render("home.html", root, title="Home", plan_title=plan_link.text, plan=plan_link,
-                               counts=counts, dumps=info, sources=sources).encode()  # fmt: skip
+                               counts=counts, dumps=info, sources=sources, vendor=vendor).encode()  # fmt: skip
     out["assets/search-index.js"] = _search_index(graph, root)
     for asset in ASSETS:
         out[f"assets/{asset}"] = (files("actionkg.publish") / "templates" / "assets" / asset).read_bytes()

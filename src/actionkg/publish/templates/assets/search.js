@@ -1,33 +1,43 @@
-// Offline search over the index written at publish time (assets/search-index.js): every word typed
-// must start a word of the entry's label or text; results link to the pages.
+// Offline search with MiniSearch (assets/vendor/) over the documents written at publish time
+// (assets/search-index.js: label l, acronym a, other names n, kinds k, text t, page u). The index is built
+// here, in the browser, from a script rather than fetched JSON, so the site works opened from disk
+// (file:// cannot fetch); the same graph gives the same documents, so the same index.
+// Each word typed matches a word that starts with it or is one or two letters off ("ukcsi" finds UKCIS).
 (function () {
   "use strict";
   var input = document.getElementById("q");
   var out = document.getElementById("results");
-  var index = window.AKG_SEARCH || [];
-  var words = function (s) { return s.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean); };
-  var prepared = index.map(function (e) { return { e: e, w: words(e.l + " " + e.t) }; });
+  var form = document.getElementById("search");
+  if (!input || !out || !window.MiniSearch) { return; }
+  var LIMIT = 50;
+  var mini = new window.MiniSearch({
+    idField: "u",
+    fields: ["l", "a", "n", "k", "t"],
+    storeFields: ["l", "k", "u"],
+    searchOptions: { boost: { l: 3, a: 6, n: 2 }, prefix: true, fuzzy: 0.4, maxFuzzy: 2, combineWith: "AND" }
+  });
+  mini.addAll(window.AKG_SEARCH || []);
   function show() {
-    var q = words(input.value);
+    var hits = input.value.trim() ? mini.search(input.value) : [];
     out.textContent = "";
-    if (!q.length) { return; }
-    var hits = prepared.filter(function (p) {
-      return q.every(function (t) { return p.w.some(function (w) { return w.indexOf(t) === 0; }); });
-    }).slice(0, 50);
+    if (!input.value.trim()) { return; }
+    var shown = hits.slice(0, LIMIT);
     var p = document.createElement("p");
-    p.textContent = hits.length + (hits.length === 1 ? " result" : " results") + (hits.length === 50 ? " (first 50)" : "");
+    p.textContent = hits.length + (hits.length === 1 ? " result" : " results") +
+      (hits.length > LIMIT ? " (the first " + LIMIT + " shown)" : "");
     out.appendChild(p);
     var ul = document.createElement("ul");
-    hits.forEach(function (h) {
+    shown.forEach(function (h) {
       var li = document.createElement("li");
       var a = document.createElement("a");
-      a.href = h.e.u;
-      a.textContent = h.e.l;
+      a.href = h.u;
+      a.textContent = h.l;
       li.appendChild(a);
-      li.appendChild(document.createTextNode(" — " + h.e.k));
+      li.appendChild(document.createTextNode(" — " + h.k));
       ul.appendChild(li);
     });
     out.appendChild(ul);
   }
   input.addEventListener("input", show);
+  if (form) { form.addEventListener("submit", function (event) { event.preventDefault(); show(); }); }
 })();
