@@ -1,0 +1,431 @@
+"""The scale benchmark's table and targets, as the marked section of docs/performance.md."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import platform
+import re
+from collections.abc import Callable
+from dataclasses import asdict
+from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from actionkg.core.files import write_atomic
+
+if TYPE_CHECKING:
+    from bench.run import Measured
+
+BEGIN, END = "<!-- scale:begin -->", "<!-- scale:end -->"
+BUILD_STAGES = ("import", "parse", "link", "derive", "rdf", "shacl", "serialise", "dataset", "write")
+LIBRARIES = ("rdflib", "pyoxigraph", "pyshacl", "networkx", "oxrdflib")
+Results = dict[int, dict[str, "Measured"]]
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        model = re.search(r"^model name\s*:\s*(.+)$", Path("/proc/cpuinfo").read_text(), re.MULTILINE)
+        cpu = model.group(1).strip() if model else cpu
+        mem = re.search(r"^MemTotal:\s*(\d+) kB", Path("/proc/meminfo").read_text(), re.MULTILINE)
+        ram = f"{int(mem.group(1)) / 2**20:.0f} GiB RAM" if mem else "RAM unknown"
+    except OSError:
+        ram = "RAM unknown"
+    versions = []
+    for name in LIBRARIES:
+        try:
+            versions.append(f"{name} {metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            continue
+    return (
+        f"{cpu}, {os.cpu_count()} cores, {ram}, {platform.system()} {platform.release()}; "
+        f"Python {platform.python_version()}, {', '.join(versions)}"
+    )
+
+
+def dump(results: Results, meta: dict[str, str]) -> str:
+    sizes = {str(s): {k: asdict(m) for k, m in steps.items()} for s, steps in results.items()}
+    return json.dumps({"meta": meta, "sizes": sizes}, indent=1, ensure_ascii=False)
+
+
+def load(path: Path, measured: type[Measured]) -> tuple[Results, dict[str, str]]:
+    """A run's results.json (`dump`) read back, to render the section again."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    sizes = data.get("sizes", data) if isinstance(data, dict) else {}
+    meta = data.get("meta") or {
+        "machine": machine(), "command": "python -m bench.run --sizes " + ",".join(sorted(sizes, key=int)),
+        "date": dt.date.fromtimestamp(path.stat().st_mtime).isoformat(),
+    }  # fmt: skip
+    results = {int(s): {k: measured(**m) for k, m in steps.items()} for s, steps in sizes.items()}
+    return results, meta
+
+
+# -- reading the measurements ---------------------------------------------------------------
+
+
+def _stage(m: Measured | None, name: str) -> float | None:
+    if m is None or m.failed:
+        return None
+    value = m.data.get("stages", {}).get(name)
+    return float(value) if value is not None else None
+
+
+def _sec(value: float | None, failed: str | None = None) -> str:
+    if failed:
+        return failed
+    if value is None:
+        return "—"
+    return f"{value:.2f}" if value >= 0.1 else f"{value:.3f}"
+
+
+def _ratio(a: float | None, b: float | None) -> str:
+    return f"{a / b:.1f}×" if a is not None and b else "—"
+
+
+def _triples(steps: dict[str, Measured]) -> int | None:
+    build = steps.get("build")
+    return int(build.data["triples"]) if build and not build.failed and "triples" in build.data else None
+
+
+def _build_wall(steps: dict[str, Measured]) -> float | None:
+    build = steps.get("build")
+    return None if build is None or build.failed else build.wall
+
+
+def _cli_build_wall(steps: dict[str, Measured]) -> float | None:
+    """The whole `actionkg build` at 1x (another size: the staged build's process)."""
+    cli = steps.get("cli build")
+    return cli.wall if cli is not None and not cli.failed else _build_wall(steps)
+
+
+def _peak(steps: dict[str, Measured], step: str) -> float | None:
+    m = steps.get(step)
+    return None if m is None or m.failed else m.peak_mib
+
+
+# -- the tables -----------------------------------------------------------------------------
+
+
+def _row(label: str, cells: list[str]) -> str:
+    return f"| {label} | " + " | ".join(cells) + " |"
+
+
+def _sizes_table(results: Results) -> list[str]:
+    sizes = sorted(results)
+    lines = [_row("", [f"{s}×" for s in sizes]), _row("---", ["---:" for _ in sizes])]
+
+    def add(label: str, cell: Callable[[dict[str, Measured], int], str]) -> None:
+        lines.append(_row(label, [cell(results[s], s) for s in sizes]))
+
+    def data(key: str) -> Callable[[dict[str, Measured], int], str]:
+        def cell(st: dict[str, Measured], _: int) -> str:
+            b = st.get("build")
+            return f"{b.data[key]:,}" if b and not b.failed and key in b.data else "—"
+
+        return cell
+
+    add("triples", data("triples"))
+    add("actions / updates", lambda st, s: f"{data('actions')(st, s)} / {data('updates')(st, s)}")
+    for name in BUILD_STAGES:
+        add(f"build: {name} (s)", _stage_cell(name))
+        if name in ("serialise", "dataset"):
+            subs = sorted({k for st in results.values() if "build" in st for k in st["build"].data.get("stages", {})})
+            for sub in subs:
+                if sub.startswith("  ") and _belongs(results, sub, name):
+                    add(f"  … {sub.strip()} (s)", _stage_cell(sub))
+    add("build process, wall (s)", lambda st, _: _sec(_build_wall(st), _failed(st, "build")))
+    add("build process, CPU user+sys (s)", lambda st, _: _sec(_cpu(st, "build")))
+    add("`actionkg build`, wall (s, median of 3)", lambda st, _: _sec(_wall(st, "cli build")))
+    add("`actionkg build`, CPU (s, median of 3)", lambda st, _: _sec(_cpu(st, "cli build")))
+    add("build peak memory (MiB)", lambda st, _: _mib(_peak(st, "build")))
+    add("baseline: bulk load (s)", lambda st, _: _sec(_stage(st.get("bulkload"), "bulk load"), _failed(st, "bulkload")))
+    add("baseline: bulk load process, CPU (s)", lambda st, _: _sec(_cpu(st, "bulkload")))
+    add("baseline: bulk load peak (MiB)", lambda st, _: _mib(_peak(st, "bulkload")))
+    add("baseline: persisted store on disk (MiB)", lambda st, _: _mib(_disk(st, "bulkload")))
+    add("**build ÷ bulk load** (time)", lambda st, _: _ratio(_build_wall(st), _stage(st.get("bulkload"), "bulk load")))
+    add("build ÷ bulk load (CPU of the two processes)", lambda st, _: _ratio(_cpu(st, "build"), _cpu(st, "bulkload")))
+    add(
+        "**SHACL ÷ bulk load**",
+        lambda st, _: _ratio(_stage(st.get("build"), "shacl"), _stage(st.get("bulkload"), "bulk load")),
+    )
+    add("**build peak ÷ bulk load peak**", lambda st, _: _ratio(_peak(st, "build"), _peak(st, "bulkload")))
+    add("baseline: plain pySHACL (s)", lambda st, _: _sec(_stage(st.get("pyshacl"), "pyshacl"), _failed(st, "pyshacl")))
+    add(
+        "baseline: rdflib parse nt (s)", lambda st, _: _sec(_stage(st.get("rdflib"), "parse nt"), _failed(st, "rdflib"))
+    )
+    add("baseline: rdflib Turtle serialiser (s)", lambda st, _: _sec(_stage(st.get("rdflib"), "serialise turtle")))
+    add("store: first open (s)", lambda st, _: _sec(_stage(st.get("store"), "first open"), _failed(st, "store")))
+    add("store: reopen (s)", lambda st, _: _sec(_stage(st.get("store"), "reopen")))
+    add("store on disk (MiB)", lambda st, _: _mib(_disk(st, "store")))
+    views = sorted(
+        {k.split()[0] for st in results.values() if "exports" in st for k in st["exports"].data.get("stages", {})}
+    )
+    for view in views:
+        add(f"export view {view}, all formats (s)", _view_cell(view))
+    add("publish (s)", lambda st, _: _sec(_stage(st.get("publish"), "publish"), _failed(st, "publish")))
+    add("publish peak (MiB)", lambda st, _: _mib(_peak(st, "publish")))
+    add("`actionkg query latest-status`, wall (s)", lambda st, _: _sec(_wall(st, "cli query")))
+    add("`python -c 'import rdflib'`, wall (s)", lambda st, _: _sec(_wall(st, "import rdflib")))
+    add(
+        "`actionkg query` ÷ `import rdflib` (CPU)",
+        lambda st, _: _ratio(_cpu(st, "cli query"), _cpu(st, "import rdflib")),
+    )
+    return lines
+
+
+def _view_cell(view: str) -> Callable[[dict[str, Measured], int], str]:
+    return lambda st, _: _sec(_view_total(st, view), _failed(st, "exports"))
+
+
+def _stage_cell(name: str) -> Callable[[dict[str, Measured], int], str]:
+    return lambda st, _: _sec(_stage(st.get("build"), name))
+
+
+def _belongs(results: Results, sub: str, stage: str) -> bool:
+    """rdflib serialiser calls are timed inside `serialise` (graph.*) or `dataset` (trig, nquads)."""
+    return (sub.strip().split()[-1] in ("trig", "nquads")) == (stage == "dataset")
+
+
+def _failed(steps: dict[str, Measured], step: str) -> str | None:
+    m = steps.get(step)
+    return m.failed if m is not None else None
+
+
+def _cpu(steps: dict[str, Measured], step: str) -> float | None:
+    m = steps.get(step)
+    return None if m is None or m.failed else m.cpu
+
+
+def _wall(steps: dict[str, Measured], step: str) -> float | None:
+    m = steps.get(step)
+    return None if m is None or m.failed else m.wall
+
+
+def _mib(value: float | None) -> str:
+    return "—" if value is None else f"{value:,.0f}"
+
+
+def _disk(steps: dict[str, Measured], step: str) -> float | None:
+    m = steps.get(step)
+    return None if m is None or m.failed or "disk_bytes" not in m.data else float(m.data["disk_bytes"]) / 2**20
+
+
+def _view_total(steps: dict[str, Measured], view: str) -> float | None:
+    m = steps.get("exports")
+    if m is None or m.failed:
+        return None
+    return float(sum(v for k, v in m.data["stages"].items() if k.split()[0] == view))
+
+
+def _per_triple_table(results: Results) -> list[str]:
+    if 1 not in results or len(results) < 2 or _triples(results[1]) is None:
+        return []
+    base = results[1]
+    t1 = _triples(base)
+    larger = [s for s in sorted(results) if s > 1 and _triples(results[s])]
+    lines = ["Cost per triple against 1× (1.0 = linear):", "", _row("stage", [f"{s}×" for s in larger]),
+             _row("---", ["---:" for _ in larger])]  # fmt: skip
+    for name in BUILD_STAGES[1:]:
+        cells = []
+        for s in larger:
+            a, b = _stage(results[s].get("build"), name), _stage(base.get("build"), name)
+            tn = _triples(results[s])
+            cells.append(f"{(a / tn) / (b / t1):.2f}" if a is not None and b and tn and t1 else "—")
+        lines.append(_row(name, cells))
+    return lines
+
+
+def _question_table(steps: dict[str, Measured]) -> list[str]:
+    api = _questions(steps, "questions")
+    raw, persisted, rdf = _questions(steps, "raw"), _persisted(steps), _questions(steps, "rdflib")
+    if not api:
+        return []
+    head = ["API ms", "raw in-memory ms", "raw persisted ms", "rdflib ms", "rdflib ÷ API", "API ÷ raw in-memory",
+            "API ÷ raw persisted"]  # fmt: skip
+    lines = [_row("question", head), _row("---", ["---:" for _ in head])]
+    names = [*sorted(api), "**total**"]
+    total = {
+        key: sum(d.values()) if d else None for key, d in (("api", api), ("raw", raw), ("per", persisted), ("rdf", rdf))
+    }
+    for name in names:
+        a = api.get(name, total["api"])
+        r = raw.get(name, total["raw"]) if raw else None
+        p = persisted.get(name, total["per"]) if persisted else None
+        f = rdf.get(name, total["rdf"]) if rdf else None
+        lines.append(_row(name, [_ms(a), _ms(r), _ms(p), _ms(f), _ratio(f, a), _ratio(a, r), _ratio(a, p)]))
+    return lines
+
+
+def _ms(value: float | None) -> str:
+    return "—" if value is None else f"{value * 1000:.1f}"
+
+
+def _questions(steps: dict[str, Measured], step: str) -> dict[str, float]:
+    m = steps.get(step)
+    return {} if m is None or m.failed else dict(m.data.get("questions", {}))
+
+
+def _persisted(steps: dict[str, Measured]) -> dict[str, float]:
+    m = steps.get("raw")
+    return {} if m is None or m.failed else dict(m.data.get("persisted", {}))
+
+
+# -- the targets ----------------------------------------------------------------------------
+
+
+def _verdict(ok: bool | None) -> str:
+    return "NOT MEASURED" if ok is None else ("MET" if ok else "MISSED")
+
+
+def targets(results: Results) -> list[str]:
+    """Each target of issue 15 with its value from this run and MET / MISSED / NOT MEASURED."""
+    out = []
+    big = [s for s in sorted(results) if s >= 10]
+
+    def at(sizes: list[int], label: str, value: Callable[[dict[str, Measured]], float | None], limit: float,
+           unit: str = "×") -> None:  # fmt: skip
+        shown, oks = [], []
+        for s in sizes:
+            v = value(results[s])
+            shown.append(f"{s}×: " + ("—" if v is None else f"{v:.2f}{unit}"))
+            oks.append(None if v is None else v <= limit)
+        asked = "; ".join(shown) or "size not run"
+        ok = None if not oks or None in oks else all(oks)
+        out.append(f"- {label}: {asked} — **{_verdict(ok)}**")
+
+    def ratio(a: Callable[[dict[str, Measured]], float | None], b: Callable[[dict[str, Measured]], float | None]):  # type: ignore[no-untyped-def]
+        def value(st: dict[str, Measured]) -> float | None:
+            x, y = a(st), b(st)
+            return x / y if x is not None and y else None
+
+        return value
+
+    bulk = lambda st: _stage(st.get("bulkload"), "bulk load")  # noqa: E731
+    at([s for s in (10, 30) if s in results], "build (SHACL included) ≤ 10× the bulk load at 10× and 30×",
+       ratio(_build_wall, bulk), 10)  # fmt: skip
+    at([s for s in (10, 30) if s in results], "  the same by CPU time (build process ÷ bulk-load process)",
+       ratio(lambda st: _cpu(st, "build"), lambda st: _cpu(st, "bulkload")), 10)  # fmt: skip
+    at([100] if 100 in results else [], "the 100× plan builds in under 10 minutes", _build_wall, 600, " s")
+    at(big, "build peak memory ≤ 2× the bulk load's at 10× and up",
+       ratio(lambda st: _peak(st, "build"), lambda st: _peak(st, "bulkload")), 2)  # fmt: skip
+    at([1] if 1 in results else [], "at 1× the whole `actionkg build` ≤ 2.5 s", _cli_build_wall, 2.5, " s")
+    at([1] if 1 in results else [], "  the same by CPU time", lambda st: _cpu(st, "cli build"), 2.5, " s")
+    at([1] if 1 in results else [], "at 1× the build's peak memory ≤ 150 MiB", lambda st: _peak(st, "cli build"), 150,
+       " MiB")  # fmt: skip
+    at(
+        [30] if 30 in results else [],
+        "SHACL at 30× ≤ 20× the bulk load",
+        ratio(lambda st: _stage(st.get("build"), "shacl"), bulk),
+        20,
+    )
+    out.append(_per_triple_target(results))
+    out += _question_targets(results)
+    cli = ratio(lambda st: _wall(st, "cli query"), lambda st: _wall(st, "import rdflib"))
+    at(sorted(results), "`actionkg query` wall ≤ 3× `python -c 'import rdflib'`", cli, 3)
+    imported = {s: results[s].get("imports") for s in results}
+    heavy = sorted(
+        {m for i in imported.values() if i and not i.failed for m in i.data.get("imported", [])}
+        & {"pyshacl", "networkx"}
+    )
+    measured = any(i and not i.failed for i in imported.values())
+    out.append(f"- `actionkg query` imports neither pyshacl nor networkx: imports {', '.join(heavy) or 'neither'} — "
+               f"**{_verdict(None if not measured else not heavy)}**")  # fmt: skip
+    return out
+
+
+def _per_triple_target(results: Results) -> str:
+    label = "- cost per triple at 30× ≤ 1.5× that at 1×, every stage"
+    if 1 not in results or 30 not in results or not _triples(results[1]) or not _triples(results[30]):
+        return f"{label}: 30× not run — **NOT MEASURED**"
+    t1, t30 = _triples(results[1]), _triples(results[30])
+    worst = []
+    for name in BUILD_STAGES[1:]:
+        a, b = _stage(results[30].get("build"), name), _stage(results[1].get("build"), name)
+        if a is not None and b and t1 and t30:
+            worst.append(((a / t30) / (b / t1), name))
+    missed = [f"{n} {r:.2f}" for r, n in sorted(worst, reverse=True) if r > 1.5]
+    return f"{label}: {'over 1.5: ' + ', '.join(missed) if missed else 'all within'} — **{_verdict(not missed)}**"
+
+
+def _question_targets(results: Results) -> list[str]:
+    out = []
+    if 30 in results:
+        st = results[30]
+        api, rdf, per = _questions(st, "questions"), _questions(st, "rdflib"), _persisted(st)
+        bad = [n for n, a in api.items() if not (rdf.get(n, 0) >= 5 * a or (n in per and a <= 1.5 * per[n]))]
+        ok = None if not api or not rdf or not per else not bad
+        out.append(f"- each question at 30× ≥ 5× faster than rdflib or within 1.5× raw pyoxigraph (persisted): "
+                   f"{'misses: ' + ', '.join(bad) if bad else 'all'} — **{_verdict(ok)}**")  # fmt: skip
+        total = sum(rdf.values()) / sum(api.values()) if api and rdf else None
+        shown = "—" if total is None else f"{total:.1f}×"
+        out.append(
+            f"- catalogue total at 30× ≥ 20× rdflib: {shown} — **{_verdict(None if total is None else total >= 20)}**"
+        )
+    else:
+        out.append("- each question at 30× ≥ 5× rdflib or within 1.5× raw pyoxigraph: 30× not run — **NOT MEASURED**")
+        out.append("- catalogue total at 30× ≥ 20× rdflib: 30× not run — **NOT MEASURED**")
+    cells: list[str] = []
+    oks: list[bool | None] = []
+    for s in sorted(results):
+        api, raw = _questions(results[s], "questions"), _questions(results[s], "raw")
+        if not api or not raw:
+            oks.append(None)
+            continue
+        worst = max(api, key=lambda n: api[n] / raw[n] if raw.get(n) else 0)
+        over = [n for n in api if raw.get(n) and api[n] > 2 * raw[n]]
+        cells.append(f"{s}×: {len(over)} of {len(api)} over 2× (worst {worst} {api[worst] / raw[worst]:.1f}×)")
+        oks.append(not over)
+    ok = None if not oks or None in oks else all(oks)
+    out.append(f"- each question within 2× raw pyoxigraph in memory: {'; '.join(cells) or '—'} — **{_verdict(ok)}**")
+    return out
+
+
+# -- the section ----------------------------------------------------------------------------
+
+
+def section(results: Results, meta: dict[str, str], note: str = "") -> str:
+    today, where, command = meta["date"], meta["machine"], meta["command"]
+    lines = [
+        BEGIN,
+        "## Scale: synthetic plans of 1×, 10×, 30×, 100× the bundled one",
+        "",
+        "`bench/synthetic.py` writes a plan N times the bundled one (the bundled pages and N − 1 copies renumbered",
+        "as further sections, cross-references pointing into their own copy; every size is SHACL-valid).",
+        "`bench/run.py` times each stage of the build and every reader in a fresh process per measurement,",
+        "with the baselines in the same run; peak memory is each process's `ru_maxrss` (`os.wait4`),",
+        "start-up included. Medians of 3 at 1×, one run above. Regenerate this section with",
+        "",
+        "```",
+        f".venv/bin/{command}",
+        "```",
+        "",
+        f"Recorded {today} on {where}. The machine was shared with other work while this ran, so",
+        "absolute times are noisy; ratios from the same run are the figures to compare.",
+        "",
+        *([note, ""] if note else []),
+        *_sizes_table(results),
+        "",
+        *_per_triple_table(results),
+        "",
+    ]
+    for size in sorted(results):
+        table = _question_table(results[size])
+        if table:
+            lines += [f"Catalogue questions at {size}× (API: `actionkg.load(...).result(...)`, warm; raw: the same",
+                      "`.rq` text on a bare pyoxigraph store, parameters resolved beforehand, every row materialised):",
+                      "", *table, ""]  # fmt: skip
+    lines += ["Targets (issue 15), from this run:", "", *targets(results), "", END]
+    return "\n".join(lines)
+
+
+def write_docs(path: Path, text: str) -> None:
+    """Replace the marked section of `path` (appended when there is none); the rest stays as it is."""
+    old = path.read_text(encoding="utf-8") if path.exists() else "# Performance\n"
+    start, end = old.find(BEGIN), old.find(END)
+    if start >= 0 and end > start:
+        new = old[:start] + text + old[end + len(END) :]
+    else:
+        new = old.rstrip("\n") + "\n\n" + text + "\n"
+    write_atomic(path, new.encode("utf-8"))

@@ -1,0 +1,286 @@
+"""The measurements of the scale benchmark, each run alone in a fresh process by `bench/run.py`.
+
+A step reads the size's folder (`plan/` from bench/synthetic.py, `build/` from the `build` step)
+and returns its timings in seconds; `run.py` adds the wall time and the peak memory of the
+process. Steps that time something cheap take the median of `repeat` runs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import statistics
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+Timings = dict[str, Any]
+SKIPPED_FORMATS = ("svg", "png")  # Graphviz rendering is not the project's code
+QUERY = ("latest-status", "--param", "status=Delivered")  # the `actionkg query` timed against `import rdflib`
+
+
+class Timer:
+    """Named stage timings, in the order they ran."""
+
+    def __init__(self) -> None:
+        self.times: dict[str, float] = {}
+
+    @contextlib.contextmanager
+    def __call__(self, name: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.times[name] = self.times.get(name, 0.0) + time.perf_counter() - start
+
+
+def median_of(func: Callable[[], object], repeat: int) -> float:
+    times = []
+    for _ in range(max(1, repeat)):
+        start = time.perf_counter()
+        func()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def disk_bytes(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
+@contextlib.contextmanager
+def rdflib_serialisations(timer: Timer) -> Iterator[None]:
+    """Time each call of rdflib's `Graph.serialize` by format, inside a stage that serialises."""
+    from rdflib import Graph
+
+    original = Graph.serialize
+
+    def timed(self: Graph, *args: Any, **kwargs: Any) -> Any:
+        fmt = kwargs.get("format", args[1] if len(args) > 1 else "turtle")
+        with timer(f"  rdflib {fmt}"):
+            return original(self, *args, **kwargs)
+
+    Graph.serialize = timed  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        Graph.serialize = original  # type: ignore[method-assign]
+
+
+def step_build(work: Path, repeat: int) -> Timings:
+    """The build, stage by stage, the way `graph.build.build()` runs them; outputs in build/."""
+    timer = Timer()
+    with timer("import"):
+        from actionkg.core.config import build_date
+        from actionkg.core.files import write_set
+        from actionkg.core.vocab import DEFAULT_BASE
+        from actionkg.graph.build import OUTPUTS, load_plan, serialise, summarise
+        from actionkg.graph.rdf_links import knowledge_graph
+        from actionkg.graph.snapshots import dataset_files
+        from actionkg.graph.validate import validate_graph
+        from actionkg.linking.derive import derive
+        from actionkg.linking.link import link_plan
+        from actionkg.linking.registry import load_registry
+        from actionkg.pages.builds import kept_sources
+        from actionkg.pages.manifest import folder_sources
+        from actionkg.pages.sources import load_manifest
+    manifest = load_manifest()
+    with timer("parse"):
+        plan = load_plan(folder_sources(work / "plan"))
+    with timer("link"):
+        registry = load_registry()
+        link_plan(plan, registry)
+    with timer("derive"):
+        derived = derive(plan, registry, str(manifest.plan["launched"]))
+    with timer("rdf"):
+        graph = knowledge_graph(plan, registry, derived, manifest.plan, manifest.licence, DEFAULT_BASE, build_date())
+    with timer("shacl"):
+        report = validate_graph(graph)
+    if not report.conforms:
+        raise SystemExit(f"the synthetic plan does not conform:\n{report.text()[:2000]}")
+    summary = summarise(plan, graph, report, derived)
+    with timer("serialise"), rdflib_serialisations(timer):
+        files = serialise(graph)
+    with timer("dataset"), rdflib_serialisations(timer):
+        files.update(dataset_files(files["graph.ttl"], files["graph.nt"], plan, DEFAULT_BASE))
+    files["report.txt"] = summary + "\n\n" + report.text() + "\n"
+    with timer("write"):
+        out = work / "build"
+        write_set(out, {**{n: files[n].encode("utf-8") for n in OUTPUTS}, **kept_sources(plan, manifest)})
+    return {
+        "stages": timer.times, "triples": len(graph), "actions": len(plan.actions),
+        "updates": sum(len(a.updates) for a in plan.actions), "graph_nt_bytes": (out / "graph.nt").stat().st_size,
+    }  # fmt: skip
+
+
+def step_bulkload(work: Path, repeat: int) -> Timings:
+    """pyoxigraph's bulk load of the build's own graph.nt into a persisted store."""
+    import pyoxigraph as ox
+
+    folder = work / "bulk-store"
+    shutil.rmtree(folder, ignore_errors=True)
+    start = time.perf_counter()
+    store = ox.Store(str(folder))
+    store.bulk_load(path=str(work / "build" / "graph.nt"), format=ox.RdfFormat.N_TRIPLES)
+    store.flush()
+    seconds = time.perf_counter() - start
+    del store
+    size = disk_bytes(folder)
+    shutil.rmtree(folder, ignore_errors=True)
+    return {"stages": {"bulk load": seconds}, "disk_bytes": size}
+
+
+def step_store(work: Path, repeat: int) -> Timings:
+    """Opening the built graph through the Python API: the first open builds the store, then reopens."""
+    import actionkg
+
+    graph = work / "build" / "graph.ttl"
+    shutil.rmtree(graph.with_name(graph.name + ".oxigraph"), ignore_errors=True)
+    timer = Timer()
+    with timer("first open"):
+        actionkg.load(str(graph))
+    reopen = median_of(lambda: actionkg.load(str(graph)), repeat)
+    return {
+        "stages": {**timer.times, "reopen": reopen},
+        "disk_bytes": disk_bytes(graph.with_name(graph.name + ".oxigraph")),
+    }
+
+
+def _examples() -> dict[str, dict[str, str]]:
+    from actionkg.questions.query import catalogue
+
+    return {name: {p.name: p.example for p in q.params} for name, q in catalogue().items()}
+
+
+def step_questions(work: Path, repeat: int) -> Timings:
+    """Every catalogue question through `actionkg.load(...).result(...)`, warm, median of `repeat`."""
+    import actionkg
+
+    kg = actionkg.load(str(work / "build" / "graph.ttl"))
+    times, rows = {}, {}
+    for name, params in _examples().items():
+        rows[name] = len(kg.result(name, **params).rows)  # the warm-up
+        times[name] = median_of(lambda n=name, p=params: kg.result(n, **p), repeat)  # type: ignore[misc]
+    return {"questions": times, "rows": rows}
+
+
+def _raw_queries(store: Any, repeat: int) -> dict[str, float]:
+    """The catalogue texts on a bare pyoxigraph store: parameters resolved once, every row materialised."""
+    import pyoxigraph as ox
+
+    from actionkg.core.terms import Term
+    from actionkg.questions.query import _BOOLEAN, STATED_ONLY, bind, get
+    from actionkg.questions.store import OxigraphEngine, to_ox
+
+    engine = OxigraphEngine(store)
+    times = {}
+    for name, params in _examples().items():
+        query = get(name)
+        bindings = bind(engine, query, params)
+        if f"?{STATED_ONLY}" in query.text:
+            bindings[STATED_ONLY] = Term.literal("false", _BOOLEAN)
+        subs = {ox.Variable(k): to_ox(v) for k, v in bindings.items()}
+
+        def answer(text: str = query.text, subs: Any = subs) -> list[list[Any]]:
+            solutions = store.query(text, substitutions=subs or None)
+            return [[row[v] for v in solutions.variables] for row in solutions]
+
+        answer()  # warm
+        times[name] = median_of(answer, repeat)
+    return times
+
+
+def step_raw(work: Path, repeat: int) -> Timings:
+    """Raw pyoxigraph on an in-memory store and on the project's persisted store, same query texts."""
+    import pyoxigraph as ox
+
+    start = time.perf_counter()
+    memory = ox.Store()
+    memory.bulk_load(path=str(work / "build" / "graph.nt"), format=ox.RdfFormat.N_TRIPLES)
+    load = time.perf_counter() - start
+    stores = sorted((work / "build" / "graph.ttl.oxigraph").glob("*/"))
+    persisted = _raw_queries(ox.Store.read_only(str(stores[-1])), repeat) if stores else {}
+    return {"stages": {"in-memory load": load}, "questions": _raw_queries(memory, repeat), "persisted": persisted}
+
+
+def step_rdflib(work: Path, repeat: int) -> Timings:
+    """rdflib alone: its N-Triples parser, its SPARQL engine on the catalogue, its Turtle serialiser."""
+    from rdflib import Graph
+
+    from actionkg.questions.query import run_catalogue
+    from actionkg.questions.store import RdflibEngine
+
+    timer = Timer()
+    with timer("parse nt"):
+        graph = Graph().parse(work / "build" / "graph.nt", format="nt")
+    engine = RdflibEngine(graph)
+    times = {}
+    for name, params in _examples().items():
+        times[name] = median_of(lambda n=name, p=params: run_catalogue(engine, n, p), repeat)  # type: ignore[misc]
+    with timer("serialise turtle"):
+        graph.serialize(format="turtle")
+    return {"stages": timer.times, "questions": times}
+
+
+def step_pyshacl(work: Path, repeat: int) -> Timings:
+    """pySHACL called plainly on an rdflib Memory graph with the project's shapes."""
+    from pyshacl import validate
+    from rdflib import Graph
+
+    from actionkg.graph.validate import shapes_graph
+
+    data = Graph().parse(work / "build" / "graph.nt", format="nt")
+    shapes = shapes_graph()
+    start = time.perf_counter()
+    conforms, _, _ = validate(data, shacl_graph=shapes, inference="none", advanced=False, allow_warnings=True)
+    return {"stages": {"pyshacl": time.perf_counter() - start}, "conforms": bool(conforms)}
+
+
+def step_exports(work: Path, repeat: int) -> Timings:
+    """Each export view built from the store and written in each format but the rendered ones."""
+    from actionkg.pictures.export import FORMATS, serialise_view
+    from actionkg.pictures.views import VIEWS, build_view, node_details
+    from actionkg.questions.store import open_engine
+
+    engine = open_engine(work / "build" / "graph.ttl")
+    timer = Timer()
+    for view in VIEWS:
+        with timer(view):
+            g = build_view(engine, view)
+        for fmt in FORMATS:
+            if fmt not in SKIPPED_FORMATS:
+                with timer(f"{view} {fmt}"):
+                    serialise_view(g, fmt, view, node_details(engine, g) if fmt == "html" else None)
+    return {"stages": timer.times}
+
+
+def step_publish(work: Path, repeat: int) -> Timings:
+    """The static site of the built graph."""
+    from actionkg.publish.site import publish
+
+    out = work / "site"
+    shutil.rmtree(out, ignore_errors=True)
+    start = time.perf_counter()
+    result = publish(work / "build" / "graph.ttl", out)
+    seconds = time.perf_counter() - start
+    shutil.rmtree(out, ignore_errors=True)
+    return {"stages": {"publish": seconds}, "pages": result.pages}
+
+
+def step_imports(work: Path, repeat: int) -> Timings:
+    """Which heavy libraries `actionkg query` imports (run in-process, output discarded)."""
+    import io
+    import sys
+
+    from actionkg.cli import main
+
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):
+        main(["query", *QUERY, "--graph", str(work / "build" / "graph.ttl")], standalone_mode=False)
+    return {"imported": sorted(m for m in ("pyshacl", "networkx", "rdflib", "oxrdflib") if m in sys.modules)}
+
+
+STEPS: dict[str, Callable[[Path, int], Timings]] = {
+    "build": step_build, "bulkload": step_bulkload, "store": step_store, "questions": step_questions,
+    "raw": step_raw, "rdflib": step_rdflib, "pyshacl": step_pyshacl, "exports": step_exports,
+    "publish": step_publish, "imports": step_imports,
+}  # fmt: skip

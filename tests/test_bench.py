@@ -1,0 +1,147 @@
+"""The scale benchmark's synthetic plans and its runner (correctness only: nothing here is timed).
+
+The bundled plan has 50 actions and 156 progress updates in three sections (2, 4 and 7), with
+eight cross-references of which two (3.3 and 3.8) point into sections not bundled.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from bench.report import BEGIN, END, write_docs
+from bench.synthetic import section_number, write_plan
+
+from actionkg.core.vocab import DEFAULT_BASE
+from actionkg.graph.build import build, load_plan
+from actionkg.graph.rdf_links import knowledge_graph
+from actionkg.graph.validate import validate_graph
+from actionkg.linking.derive import derive
+from actionkg.linking.link import link_plan
+from actionkg.linking.registry import load_registry
+from actionkg.pages.manifest import folder_sources, load_manifest
+from actionkg.pages.model import Plan
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def copy_of(section: str) -> int:
+    """Copy k holds the sections 7k+1 … 7k+7."""
+    return (int(section) - 1) // 7
+
+
+def folder_bytes(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+def assert_references_stay_in_their_copy(plan: Plan) -> None:
+    checked = 0
+    for action in plan.actions:
+        for ref in action.references:
+            assert copy_of(ref.target.split(".")[0]) == copy_of(action.section), (action.number, ref.target)
+            checked += 1
+    assert checked
+
+
+def test_the_generator_is_deterministic(tmp_path: Path) -> None:
+    write_plan(3, tmp_path / "a")
+    write_plan(3, tmp_path / "b")
+    first = folder_bytes(tmp_path / "a")
+    assert first == folder_bytes(tmp_path / "b")
+    assert sorted(first) == [
+        "11-guidance-and-policy-copy1.txt", "14-training-and-development-copy1.txt", "16-collaboration-copy2.txt",
+        "18-guidance-and-policy-copy2.txt", "2-collaboration.txt", "21-training-and-development-copy2.txt",
+        "4-guidance-and-policy.txt", "7-training-and-development.txt", "9-collaboration-copy1.txt", "manifest.yaml",
+    ]  # fmt: skip
+
+
+def test_copies_are_renumbered_with_their_references(tmp_path: Path) -> None:
+    folder = tmp_path / "plan"
+    write_plan(2, folder)
+    original = (ROOT / "data" / "sources" / "2-collaboration.txt").read_text(encoding="utf-8")
+    assert (folder / "2-collaboration.txt").read_text(encoding="utf-8") == original  # copy 0 is the bundled page
+    copy = (folder / "9-collaboration-copy1.txt").read_text(encoding="utf-8")
+    assert "\n9. Collaboration (copy 1)\n" in copy
+    assert "Early Warning System Working Group (see action 9.27)" in copy  # 2.27 in the bundled page
+    assert "Safer Internet Day activities (see action 10.3)" in copy  # 3.3: a section not bundled, in copy 1
+    assert "see action 2." not in copy and "see action 3.3" not in copy
+    training = (folder / "14-training-and-development-copy1.txt").read_text(encoding="utf-8")
+    assert training.startswith(
+        "Cymraeg\n\nHwb\n\nTraining and development (copy 1)\n\n14. Training and Development (copy 1)\n"
+    )
+    guidance = (folder / "11-guidance-and-policy-copy1.txt").read_text(encoding="utf-8")
+    assert "For further information on training see action 14.2." in guidance  # 7.2 in the bundled page
+    manifest = load_manifest(folder / "manifest.yaml")
+    assert [(e["file"], e["section"]) for e in manifest.entries] == [
+        ("2-collaboration.txt", "2"), ("4-guidance-and-policy.txt", "4"), ("7-training-and-development.txt", "7"),
+        ("9-collaboration-copy1.txt", "9"), ("11-guidance-and-policy-copy1.txt", "11"),
+        ("14-training-and-development-copy1.txt", "14"),
+    ]  # fmt: skip
+    assert len({e["url"] for e in manifest.entries}) == 6  # no copy replaces another as a newer capture
+    assert section_number("3", 4) == "31"
+
+
+def test_the_double_plan_builds_valid(tmp_path: Path) -> None:
+    write_plan(2, tmp_path / "plan")
+    result = build(folder_sources(tmp_path / "plan"), out=tmp_path / "out")
+    assert result.conforms, result.report.text()
+    plan = result.plan
+    assert len(plan.sections) == 6
+    assert len(plan.actions) == 2 * 50
+    assert sum(len(a.updates) for a in plan.actions) == 2 * 156
+    assert sum(len(a.references) for a in plan.actions) == 2 * 8
+    assert plan.unloaded_references() == ["3.3", "3.8", "10.3", "10.8"]
+    assert_references_stay_in_their_copy(plan)
+    assert (tmp_path / "out" / "graph.ttl").is_file()
+
+
+def test_the_docs_section_is_replaced_and_nothing_else(tmp_path: Path) -> None:
+    docs = tmp_path / "performance.md"
+    docs.write_text(f"# Performance\n\nbefore\n\n{BEGIN}\nold table\n{END}\n\nafter\n", encoding="utf-8")
+    write_docs(docs, f"{BEGIN}\nnew table\n{END}")
+    assert docs.read_text(encoding="utf-8") == f"# Performance\n\nbefore\n\n{BEGIN}\nnew table\n{END}\n\nafter\n"
+    plain = tmp_path / "plain.md"
+    plain.write_text("# Performance\n\nkept\n", encoding="utf-8")
+    write_docs(plain, f"{BEGIN}\nx\n{END}")
+    assert plain.read_text(encoding="utf-8") == f"# Performance\n\nkept\n\n{BEGIN}\nx\n{END}\n"
+
+
+def test_the_runner_runs_every_step_once_without_writing_docs(tmp_path: Path) -> None:
+    docs = tmp_path / "performance.md"
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.run", "--sizes", "1", "--dry-run", "--work", str(tmp_path / "work"),
+         "--docs", str(docs), "--limit", "600"],
+        cwd=ROOT, capture_output=True, text=True, timeout=1200,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert not docs.exists()
+    logged = {line.split(":")[0] for line in done.stderr.splitlines()}
+    for step in ("build", "bulkload", "store", "questions", "raw", "exports", "imports", "publish", "rdflib",
+                 "pyshacl", "cli query", "import rdflib", "cli build"):  # fmt: skip
+        assert f"1x {step}" in logged, done.stderr
+    assert " exit " not in done.stderr and " over " not in done.stderr, done.stderr
+    assert done.stdout.startswith(BEGIN) and done.stdout.rstrip().endswith(END)
+    assert "| triples |" in done.stdout and "| actions / updates | 50 / 156 |" in done.stdout
+    assert "| latest-status |" in done.stdout  # a catalogue question's row
+
+
+@pytest.mark.scale
+def test_the_ten_times_plan_builds_valid(tmp_path: Path) -> None:
+    """The 10x plan through the library's build stages (minutes, not timed): valid, ten times the counts."""
+    write_plan(10, tmp_path / "plan")
+    plan = load_plan(folder_sources(tmp_path / "plan"))
+    registry = load_registry()
+    link_plan(plan, registry)
+    meta = load_manifest().plan
+    derived = derive(plan, registry, str(meta["launched"]))
+    graph = knowledge_graph(plan, registry, derived, meta, load_manifest().licence, DEFAULT_BASE, None)
+    report = validate_graph(graph)  # the build's stages up to SHACL; writing files is left out
+    assert report.conforms, report.text()
+    assert len(plan.sections) == 30
+    assert len(plan.actions) == 10 * 50
+    assert sum(len(a.updates) for a in plan.actions) == 10 * 156
+    assert sum(len(a.references) for a in plan.actions) == 10 * 8
+    assert len(plan.unloaded_references()) == 10 * 2
+    assert_references_stay_in_their_copy(plan)

@@ -1,0 +1,124 @@
+"""The build's pyoxigraph writers give the same graphs as rdflib's own writers, byte-stable.
+
+N-Triples and N-Quads stay rdflib's sorted lines (byte for byte); Turtle and TriG are written by
+pyoxigraph from those lines, so they are compared as graphs with what rdflib writes and reads.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.compare import isomorphic
+from rdflib.namespace import RDF, RDFS, XSD
+
+from actionkg.core.vocab import AKG, PREFIXES
+from actionkg.graph.build import BuildResult, serialise
+from actionkg.graph.snapshots import dataset_files, nt_lines, type_first, used_prefixes, write_turtle
+from actionkg.pages.model import Plan
+
+
+def _rdflib_nt(graph: Graph) -> str:
+    return "".join(sorted(line + "\n" for line in graph.serialize(format="nt").splitlines() if line.strip()))
+
+
+def test_sorted_ntriples_are_rdflibs_bytes(built: BuildResult) -> None:
+    assert (built.out / "graph.nt").read_text(encoding="utf-8") == _rdflib_nt(built.graph)
+
+
+def test_turtle_is_the_graph_rdflib_writes(built: BuildResult) -> None:
+    fast = Graph().parse(built.out / "graph.ttl", format="turtle")
+    plain = Graph().parse(data=built.graph.serialize(format="turtle"), format="turtle")
+    assert len(fast) == len(plain) == len(built.graph)
+    assert isomorphic(fast, plain)
+
+
+def test_turtle_starts_each_block_with_its_type(built: BuildResult) -> None:
+    text = (built.out / "graph.ttl").read_text(encoding="utf-8")
+    assert text.startswith("@prefix akg: <https://w3id.org/actionkg/ontology#> .\n")
+    assert "<https://w3id.org/actionkg/id/action/2.27> a akg:Action ;\n" in text
+
+
+def test_jsonld_is_the_graph(built: BuildResult) -> None:
+    parsed = Graph().parse(built.out / "graph.jsonld", format="json-ld")
+    assert isomorphic(parsed, built.graph)
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # rdflib's N-Quads parser uses its own old API
+def test_trig_holds_the_same_graphs_as_the_nquads(built: BuildResult) -> None:
+    trig = Dataset().parse(built.out / "graph.trig", format="trig")
+    nquads = Dataset().parse(built.out / "graph.nq", format="nquads")
+    names = {g.identifier for g in nquads.graphs() if len(g)}
+    assert {g.identifier for g in trig.graphs() if len(g)} == names
+    assert len(names) == 4  # the default graph and one per capture of the three sections
+    for name in names:
+        assert isomorphic(trig.graph(name), nquads.graph(name)), name
+    assert isomorphic(trig.default_graph, built.graph)
+
+
+def test_nquads_are_the_default_graph_and_the_captures(built: BuildResult) -> None:
+    lines = (built.out / "graph.nq").read_text(encoding="utf-8").splitlines(keepends=True)
+    current = set((built.out / "graph.nt").read_text(encoding="utf-8").splitlines(keepends=True))
+    assert lines == sorted(lines) and current <= set(lines)
+    named = [line for line in lines if line not in current]
+    assert named and all(re.search(r" <https://w3id.org/actionkg/id/capture/[^>]+> \.\n$", line) for line in named)
+
+
+def test_tricky_literals_and_names_survive_the_fast_turtle() -> None:
+    graph = Graph()
+    node = URIRef("https://w3id.org/actionkg/id/action/2.27")
+    for triple in [
+        (node, RDF.type, AKG.Action),
+        (node, RDFS.label, Literal('He said "stop"\\ then\nleft\ttabs', lang="en")),
+        (node, RDFS.label, Literal("Gweithredu’r cynllun", lang="cy")),
+        (node, AKG.position, Literal("27", datatype=XSD.positiveInteger)),
+        (node, AKG.text, Literal("no tag")),
+        (node, AKG.text, Literal("line\u2028separator, next\u0085line, form\x0cfeed", lang="en")),
+        (node, RDFS.seeAlso, URIRef("https://w3id.org/actionkg/ontology#odd(name)")),
+        (node, RDFS.seeAlso, URIRef("https://example.org/a%20b?x=1#frag")),
+    ]:
+        graph.add(triple)
+    lines = nt_lines(graph)
+    assert len(lines) == 8  # one line per triple: U+2028, NEL and form feed inside a literal end no line
+    text = write_turtle(type_first(lines), used_prefixes("".join(lines), PREFIXES))
+    assert isomorphic(Graph().parse(data=text, format="turtle"), graph)
+    nquads = dataset_files("", "".join(lines), Plan([]), "https://w3id.org/actionkg/id/")["graph.nq"]
+    assert isomorphic(Graph().parse(data=nquads, format="nquads"), graph)
+
+
+def test_type_first_moves_only_type_lines() -> None:
+    t = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+    lines = [
+        "<a> <p> <x> .\n",
+        f"<a> {t} <C> .\n",
+        "<b> <p> <y> .\n",
+        f"<b> {t} <D> .\n",
+        "<b> <q> <z> .\n",
+    ]
+    assert type_first(lines) == [lines[1], lines[0], lines[3], lines[2], lines[4]]
+
+
+def test_serialisations_do_not_depend_on_the_hash_seed(built: BuildResult, tmp_path: Path) -> None:
+    script = (
+        "import sys; from pathlib import Path; from rdflib import Graph; from actionkg.graph.build import serialise\n"
+        "files = serialise(Graph().parse(sys.argv[1], format='nt'))\n"
+        "for name, text in files.items(): Path(sys.argv[2], name).write_text(text, encoding='utf-8')\n"
+    )
+    for seed in ("1", "2"):
+        out = tmp_path / seed
+        out.mkdir()
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        subprocess.run([sys.executable, "-c", script, str(built.out / "graph.nt"), str(out)], check=True, env=env)
+        for name in ("graph.ttl", "graph.nt", "graph.jsonld"):
+            assert (out / name).read_bytes() == (built.out / name).read_bytes(), (seed, name)
+
+
+def test_serialise_in_process_matches_the_files(built: BuildResult) -> None:
+    files = serialise(built.graph)
+    for name in ("graph.ttl", "graph.nt", "graph.jsonld"):
+        assert files[name] == (built.out / name).read_text(encoding="utf-8"), name
