@@ -100,7 +100,7 @@ def find_candidates(plan: Plan, registry: Registry, ignore: dict[str, str] | Non
             passages += [action.commitment, *(u.body for u in action.updates)]
             passages += [action.original] if action.original else []
         for passage in passages:
-            mentions = matcher.find(passage.raw)
+            mentions = matcher.find(passage.raw, passage.layout)
             for name, kind, start, end in _found(passage):
                 key = fold(name)
                 occurrence = (passage.span.file, passage.span.start + start, key)

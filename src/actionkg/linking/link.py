@@ -7,7 +7,8 @@ spelling at word boundaries ("NCA", "Hwb"), so a common word never passes for a 
 Longest match wins, leftmost first: "Google Meet" is the product, not Google. An entity
 marked `capitalised` in the registry matches only where the text capitalises the first word;
 its `exact_names` match only as spelled ("Digital Inclusion", never "digital inclusion"), and
-an entity with `at` lines matches only there (two groups the pages give one name).
+an entity with `within` phrases matches only in a sentence holding one of them (two groups the
+pages give one name); a name no scope admits is left unlinked and reported (`Unlinked`).
 
 Two more rules (docs/linking.md, "Lists" and "Nested names"):
 - a coordinated list sharing one head noun gives one mention per member, each spanning the
@@ -20,14 +21,17 @@ Two more rules (docs/linking.md, "Lists" and "Nested names"):
 from __future__ import annotations
 
 import bisect
+import logging
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ..core.names import Token, fold, tokens
 from ..pages.model import Action, Mention, Passage, Plan, Span
-from ..pages.text import LineIndex
-from .registry import BODY_TYPES, Registry
+from ..pages.text import LineIndex, readable
+from .registry import BODY_TYPES, REGISTRY_FILE, Registry
+
+log = logging.getLogger(__name__)
 
 _ABBREVIATIONS = ("e.g.", "i.e.", "etc.", "St.", "Dr.", "Mr.", "Mrs.", "Ms.", "No.", "approx.")
 _SENTENCE_END = re.compile(r"[.!?][\"'’”)]*(?=\s+[\"'‘“(]?[A-Z0-9•])")
@@ -36,7 +40,7 @@ _SENTENCE_END = re.compile(r"[.!?][\"'’”)]*(?=\s+[\"'‘“(]?[A-Z0-9•])")
 @dataclass
 class _Node:
     children: dict[str, _Node] = field(default_factory=dict)
-    slugs: list[str] = field(default_factory=list)  # more than one only for names scoped by `at`
+    slugs: list[str] = field(default_factory=list)  # more than one only for names scoped by `within`
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,54 @@ class Found:
     end: int
     slug: str
     head: tuple[int, int] | None = None
+
+
+@dataclass(frozen=True)
+class Refused:
+    """A name whose entities are all scoped by `within`, in a sentence that admits none of them."""
+
+    start: int
+    end: int
+    slugs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Unlinked:
+    """A name left unlinked in an action's text: where, as written, and the scoped entities it could be."""
+
+    where: str
+    name: str
+    slugs: tuple[str, ...]
+
+    def __str__(self) -> str:
+        if len(self.slugs) == 1:
+            why = f"would name {self.slugs[0]}, but its sentence holds none of that entry's 'within' phrases"
+        else:
+            why = (
+                f"could name {' or '.join(self.slugs)}, but its sentence holds the 'within' phrases "
+                "of none of them, or of more than one"
+            )
+        return f"{self.where}: {self.name!r} {why} ({REGISTRY_FILE}): not linked"
+
+
+class _Sentences:
+    """The sentences of one text, each folded (readable text, then `fold`) when a scoped name first asks."""
+
+    def __init__(self, text: str, layout: str, bounds: list[tuple[int, int]] | None) -> None:
+        self.text, self.layout, self._bounds = text, layout, bounds
+        self._folded: dict[int, str] = {}
+
+    def at(self, offset: int) -> str:
+        """The folded sentence holding `offset`, padded with spaces so phrases match whole words."""
+        if self._bounds is None:
+            self._bounds = sentences(self.text)
+        k = bisect.bisect_right(self._bounds, (offset, len(self.text) + 1)) - 1
+        if k < 0 or offset >= self._bounds[k][1]:
+            return " "
+        if k not in self._folded:
+            s, e = self._bounds[k]
+            self._folded[k] = f" {fold(readable(self.text[s:e], self.layout))} "
+        return self._folded[k]
 
 
 @dataclass(frozen=True)
@@ -81,7 +133,7 @@ class Matcher:
         self.capitalised = {e.slug for e in registry if e.capitalised}
         self.bodies = {e.slug for e in registry if e.type in BODY_TYPES}
         self.types = {e.slug: e.type for e in registry}
-        self.scope = {e.slug: frozenset(e.at) for e in registry if e.at}
+        self.scope = {e.slug: tuple(f" {fold(p)} " for p in e.within) for e in registry if e.within}
         self.names: dict[str, set[str]] = {}  # folded name -> slugs, for list members
         for entity in sorted(registry, key=lambda e: e.slug):
             for name in entity.names:
@@ -104,21 +156,29 @@ class Matcher:
         if slug not in node.slugs:
             node.slugs.append(slug)
 
-    def _pick(self, slugs: list[str], where: str | None) -> str | None:
-        """The slug a name stands for here: an unscoped one, or one scoped to this line."""
-        for slug in slugs:
-            if slug not in self.scope or where is None or where in self.scope[slug]:
-                return slug
-        return None
+    def _pick(self, slugs: list[str], sentence: _Sentences | None, offset: int) -> str | None:
+        """The slug a name stands for here: an unscoped one, or the one scoped one whose phrase the sentence holds."""
+        unscoped = [s for s in slugs if s not in self.scope]
+        if unscoped or sentence is None:
+            return (unscoped or slugs)[0]
+        admitted = [s for s in slugs if self.admits(s, sentence.at(offset))]
+        return admitted[0] if len(admitted) == 1 else None
+
+    def admits(self, slug: str, folded_sentence: str) -> bool:
+        """Whether a name of `slug` may stand in this folded sentence: unscoped, or one of its phrases is there."""
+        phrases = self.scope.get(slug)
+        return phrases is None or any(p in folded_sentence for p in phrases)
 
     def _walk(
-        self, root: _Node, toks: list[Token], i: int, exact: bool, where: str | None, stop: int
-    ) -> tuple[int, str] | None:
-        """The longest name starting at token i and ending before token `stop`: (its last token, slug).
+        self, root: _Node, toks: list[Token], i: int, exact: bool, sentence: _Sentences | None, stop: int
+    ) -> tuple[tuple[int, str] | None, tuple[int, tuple[str, ...]] | None]:
+        """The longest name starting at token i and ending before token `stop`: (its last token, slug); and
+        the longest name found there that no `within` scope admits in this sentence (its last token, slugs).
 
         A bracketed acronym inside a name may be read as a word of the name or skipped.
         """
         best: tuple[int, str] | None = None
+        refused: tuple[int, tuple[str, ...]] | None = None
         stack = [(root, i)]
         while stack:
             node, j = stack.pop()
@@ -126,59 +186,82 @@ class Matcher:
                 continue
             child = node.children.get(toks[j].raw if exact else toks[j].key)
             if child is not None:
-                slug = self._pick(child.slugs, where)
-                if slug and (best is None or j > best[0]):
-                    best = (j, slug)
+                if child.slugs:
+                    slug = self._pick(child.slugs, sentence, toks[i].start)
+                    if slug and (best is None or j > best[0]):
+                        best = (j, slug)
+                    if slug is None and (refused is None or j > refused[0]):
+                        refused = (j, tuple(child.slugs))
                 stack.append((child, j + 1))
             if not exact and j > i and toks[j].bracketed:
                 stack.append((node, j + 1))  # "(UKCIS)" inside a longer name
-        return best
+        return best, refused
 
-    def _longest(self, toks: list[Token], i: int, where: str | None, stop: int) -> tuple[int, str] | None:
+    def _longest(
+        self, toks: list[Token], i: int, sentence: _Sentences | None, stop: int
+    ) -> tuple[tuple[int, str] | None, tuple[int, tuple[str, ...]] | None]:
+        """The longest name at token i (see `_walk`), and a longer one refused by its scope, if any."""
         walks = (
-            self._walk(self.folded, toks, i, False, where, stop),
-            self._walk(self.exact, toks, i, True, where, stop),
+            self._walk(self.folded, toks, i, False, sentence, stop),
+            self._walk(self.exact, toks, i, True, sentence, stop),
         )
-        candidates = [m for m in walks if m]
+        candidates = [m for m, _ in walks if m]
         if toks[i].raw[:1].islower():  # "keeping learners safe online" is not the guidance
             candidates = [m for m in candidates if m[1] not in self.capitalised]
-        return max(candidates, key=lambda m: (toks[m[0]].end, m[1])) if candidates else None
+        best = max(candidates, key=lambda m: (toks[m[0]].end, m[1])) if candidates else None
+        refusals = [r for _, r in walks if r and (best is None or r[0] > best[0])]
+        return best, max(refusals) if refusals else None
 
     @staticmethod
     def _end(text: str, end: int) -> int:
         return end - 2 if text[end - 2 : end] in ("’s", "'s") else end  # the possessive is not part of the name
 
-    def find(self, text: str, where: Callable[[int], str] | None = None) -> list[tuple[int, int, str]]:
+    def find(self, text: str, layout: str = "indented") -> list[tuple[int, int, str]]:
         """(start, end, slug) of each mention in `text` (see `find_all`)."""
-        return [(f.start, f.end, f.slug) for f in self.find_all(text, where)]
+        return [(f.start, f.end, f.slug) for f in self.find_all(text, layout)]
 
-    def find_all(self, text: str, where: Callable[[int], str] | None = None) -> list[Found]:
-        """Each mention in `text`: leftmost-longest, then nested bodies and list members.
+    def find_all(
+        self, text: str, layout: str = "indented", bounds: list[tuple[int, int]] | None = None
+    ) -> list[Found]:  # fmt: skip
+        """Each mention in `text` (see `scan`)."""
+        return self.scan(text, layout, bounds)[0]
 
-        `where(offset)` gives the "file:line" of an offset, for names scoped to lines.
+    def scan(
+        self, text: str, layout: str = "indented", bounds: list[tuple[int, int]] | None = None
+    ) -> tuple[list[Found], list[Refused]]:
+        """Each mention in `text`: leftmost-longest, then nested bodies and list members; and each name
+        left out because no `within` scope admits it in its sentence.
+
+        `layout` is the page's rendering (how a sentence is read before its phrases are looked for);
+        `bounds` the text's `sentences`, when the caller has them already.
         """
         toks = tokens(text)
+        sentence = _Sentences(text, layout, bounds) if self.scope else None
         found: list[Found] = []
+        refused: list[Refused] = []
         i = 0
         while i < len(toks):
-            here = where(toks[i].start) if where else None
-            best = self._longest(toks, i, here, len(toks))
+            best, miss = self._longest(toks, i, sentence, len(toks))
+            if miss and not (refused and toks[i].start < refused[-1].end):
+                refused.append(Refused(toks[i].start, self._end(text, toks[miss[0]].end), miss[1]))
             if best is None:
                 i += 1
                 continue
             last, slug = best
             found.append(Found(toks[i].start, self._end(text, toks[last].end), slug))
-            found += self._nested(text, toks, i, last, slug, here)
+            found += self._nested(text, toks, i, last, slug, sentence)
             i = last + 1
-        found += self._lists(text, found, where)
-        return sorted(found, key=lambda f: (f.start, f.end))
+        found += self._lists(text, found, sentence)
+        return sorted(found, key=lambda f: (f.start, f.end)), refused
 
-    def _nested(self, text: str, toks: list[Token], i: int, last: int, slug: str, where: str | None) -> list[Found]:
+    def _nested(
+        self, text: str, toks: list[Token], i: int, last: int, slug: str, sentence: _Sentences | None
+    ) -> list[Found]:
         """A body named at the start of a longer name: possessive ("National Crime Agency’s … Command"),
         or attributive in the name of a document, programme or event ("The Home Office Prevent Duty Guidance")."""
         if last == i:
             return []
-        inner = self._longest(toks, i, where, last)  # names ending before the longer one does
+        inner, _ = self._longest(toks, i, sentence, last)  # names ending before the longer one does
         if inner is None or inner[1] == slug or inner[1] not in self.bodies:
             return []
         possessive = text[toks[inner[0]].end - 2 : toks[inner[0]].end] in ("’s", "'s")
@@ -202,7 +285,7 @@ class Matcher:
         }
         return near.pop() if len(near) == 1 else None
 
-    def _lists(self, text: str, found: list[Found], where: Callable[[int], str] | None) -> list[Found]:
+    def _lists(self, text: str, found: list[Found], sentence: _Sentences | None) -> list[Found]:
         """List members; a list replaces the partial matches inside it (one pass, so linear in the text)."""
         out: list[Found] = []
         spans: list[tuple[int, int]] = []
@@ -215,6 +298,11 @@ class Matcher:
                     cursor = start + sep.end()
                 parts.append((cursor, match.end("members")))
                 slugs = [self._member(text[s:e], match.group("head"), after) for s, e in parts]
+                if sentence is not None:  # a scoped entity stands in a list only where its phrase is
+                    slugs = [
+                        m if m and self.admits(m, sentence.at(s)) else None
+                        for m, (s, _) in zip(slugs, parts, strict=True)
+                    ]
                 if any(s is None for s in slugs):
                     continue  # not a list of names: every member must resolve
                 spans.append(match.span())
@@ -265,7 +353,7 @@ def _slice(passage: Passage, lines: LineIndex, start: int, end: int) -> Passage:
     line = first + lines.line_of(start)
     end_line = first + lines.line_of(max(start, end - 1))
     span = Span(passage.span.file, passage.span.start + start, passage.span.start + end, line, end_line)
-    return Passage(passage.raw[start:end], span)
+    return Passage(passage.raw[start:end], span, passage.layout)
 
 
 def texts_of(action: Action) -> Iterable[tuple[str, Passage]]:
@@ -277,18 +365,15 @@ def texts_of(action: Action) -> Iterable[tuple[str, Passage]]:
         yield "original", action.original
 
 
-def link_action(action: Action, matcher: Matcher) -> list[Mention]:
+def link_action(action: Action, matcher: Matcher, unlinked: list[Unlinked] | None = None) -> list[Mention]:
+    """The mentions in an action's texts; names no `within` scope admits go to `unlinked`, when given."""
     mentions: list[Mention] = []
     for owner, passage in texts_of(action):
         bounds = sentences(passage.raw)  # sorted and disjoint, so the one holding a mention is found by bisection
         firsts = [s for s, _ in bounds]
         lines = LineIndex(passage.raw)
-        first = passage.span.line - 1
-
-        def where(offset: int, first: int = first, lines: LineIndex = lines, file: str = passage.span.file) -> str:
-            return f"{file}:{first + lines.line_of(offset)}"
-
-        for found in matcher.find_all(passage.raw, where):
+        found_all, refused = matcher.scan(passage.raw, passage.layout, bounds)
+        for found in found_all:
             start, end = found.start, max(found.end, found.head[1]) if found.head else found.end
             k = bisect.bisect_right(firsts, start) - 1
             s, e = bounds[k] if k >= 0 and start < bounds[k][1] else (start, end)
@@ -299,10 +384,44 @@ def link_action(action: Action, matcher: Matcher) -> list[Mention]:
                 mentions.append(ListMention(found.slug, owner, name, sentence, head))
             else:
                 mentions.append(Mention(found.slug, owner, name, sentence))
+        if unlinked is not None:
+            unlinked += [
+                Unlinked(_slice(passage, lines, r.start, r.end).span.where, passage.raw[r.start : r.end], r.slugs)
+                for r in refused
+            ]
     return mentions
 
 
-def link_plan(plan: Plan, registry: Registry) -> None:
-    matcher = Matcher(registry)
+def unused_scopes(plan: Plan, registry: Registry, unlinked: Iterable[Unlinked] = ()) -> list[str]:
+    """`within` phrases in no sentence that names their entity, for entities the loaded pages name at all.
+
+    An entity neither mentioned nor among the candidates of an unlinked name is not on the loaded pages
+    (another section was built): its phrases are not judged.
+    """
+    named = {m.entity for a in plan.actions for m in a.mentions} | {s for u in unlinked for s in u.slugs}
+    used: dict[str, set[str]] = {}
     for action in plan.actions:
-        action.mentions = link_action(action, matcher)
+        for m in action.mentions:
+            entity = registry[m.entity]
+            if entity.within:
+                folded = f" {fold(readable(m.sentence.raw, m.sentence.layout))} "
+                used.setdefault(m.entity, set()).update(p for p in entity.within if f" {fold(p)} " in folded)
+    return [
+        f"{REGISTRY_FILE}:{e.line}: {e.slug}: 'within' phrase {p!r} is in no sentence naming it in the loaded pages"
+        for e in registry
+        if e.within and e.slug in named
+        for p in e.within
+        if p not in used.get(e.slug, set())
+    ]
+
+
+def link_plan(plan: Plan, registry: Registry) -> list[str]:
+    """Link every action; return (and log as warnings) what the `within` scopes left out or never used."""
+    matcher = Matcher(registry)
+    unlinked: list[Unlinked] = []
+    for action in plan.actions:
+        action.mentions = link_action(action, matcher, unlinked)
+    notes = [str(u) for u in unlinked] + unused_scopes(plan, registry, unlinked)
+    for note in notes:
+        log.warning("%s", note)
+    return notes

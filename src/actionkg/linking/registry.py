@@ -2,7 +2,8 @@
 
 Loading validates it: known types, unique slugs, references to existing slugs, and no two
 entities sharing a name once names are folded by `names.fold` (editions of one work are one
-entity, so they never clash).
+entity, so they never clash) — unless both are scoped by `within` phrases, none in common:
+two groups the pages give one name, told apart by the words of the sentence naming them.
 """
 
 from __future__ import annotations
@@ -30,8 +31,9 @@ _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _DATE = re.compile(r"\d{4}(?:-\d{2})?")
 _KEYS = {
     "slug", "type", "label", "acronyms", "aliases", "parent", "members", "replaces", "publisher", "issued",
-    "editions", "evidence", "citations", "capitalised", "exact_names", "at",
+    "editions", "evidence", "citations", "capitalised", "exact_names", "within",
 }  # fmt: skip
+_RENAMED = {"at": "'at' (file:line) was replaced by 'within' (phrases of the sentences that name the entity)"}
 
 
 @dataclass(frozen=True)
@@ -66,7 +68,9 @@ class Entity:
     citations: tuple[Citation, ...] = ()
     capitalised: bool = False  # names match only where the text capitalises their first word
     exact_names: tuple[str, ...] = ()  # names that match only as spelled, like acronyms ("Digital Inclusion")
-    at: tuple[str, ...] = ()  # "file:line"s: when set, the names match only there (two groups, one name)
+    # phrases: when set, the names match only in a sentence holding one of them, both folded by `fold`
+    # (two groups the pages give one name); text, not file:line, so a renamed, re-rendered or later page keeps them
+    within: tuple[str, ...] = ()
     line: int = 0  # where the entry starts in the registry file
 
     @property
@@ -99,8 +103,18 @@ def _tuple(entry: dict[str, Any], key: str) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _within(entry: dict[str, Any]) -> tuple[str, ...]:
+    phrases = _tuple(entry, "within")
+    for phrase in phrases:
+        if not fold(phrase):
+            raise ValueError(f"'within' phrase {phrase!r} has no words")
+    return phrases
+
+
 def _entity(entry: dict[str, Any], line: int) -> Entity:
     unknown = set(entry) - _KEYS
+    if unknown & set(_RENAMED):
+        raise ValueError(_RENAMED[min(unknown & set(_RENAMED))])
     if unknown:
         raise ValueError(f"unknown key(s) {', '.join(sorted(unknown))}")
     for key in ("slug", "type", "label"):
@@ -136,7 +150,7 @@ def _entity(entry: dict[str, Any], line: int) -> Entity:
         citations=citations,
         capitalised=bool(entry.get("capitalised", False)),
         exact_names=_tuple(entry, "exact_names"),
-        at=_tuple(entry, "at"),
+        within=_within(entry),
         line=line,
     )
 
@@ -184,17 +198,24 @@ def _check_links(registry: Registry, name: str) -> None:
 
 
 def _check_names(registry: Registry, name: str) -> None:
-    owners: dict[str, str] = {}
+    owners: dict[str, list[Entity]] = {}
     for e in registry:
         keys = [("name", fold(n)) for n in e.names] + [("acronym", a) for a in (*e.acronyms, *e.exact_names)]
         for kind, key in dict.fromkeys(keys):
-            if e.at:  # a name scoped to lines may be shared with entities scoped to other lines
-                key = f"{key}@{','.join(e.at)}"
             if not key:
                 raise InputError(name, f"{e.slug}: a {kind} is empty once folded", e.line)
-            owner = owners.setdefault(f"{kind}:{key}", e.slug)
-            if owner != e.slug:
-                raise InputError(name, f"{e.slug}: {kind} {key!r} is already used by {owner!r}", e.line)
+            others = owners.setdefault(f"{kind}:{key}", [])
+            for other in others:
+                if not _told_apart(other, e):
+                    raise InputError(name, f"{e.slug}: {kind} {key!r} is already used by {other.slug!r}"
+                                     " (a name may be shared only by entities with 'within' phrases, none in common)",
+                                     e.line)  # fmt: skip
+            others.append(e)
+
+
+def _told_apart(a: Entity, b: Entity) -> bool:
+    """Two entities may share a name when the sentence naming them says which: both scoped, no phrase in common."""
+    return bool(a.within and b.within) and not {fold(p) for p in a.within} & {fold(p) for p in b.within}
 
 
 @lru_cache(maxsize=1)
