@@ -269,7 +269,8 @@ def test_json_summaries(run: Run, built: BuildResult, tmp_path: Path) -> None:
         summary["summary"][0]
         == "3 sections, 50 actions, 156 progress updates, 8 cross-references (2 to actions not loaded: 3.3, 3.8)"
     )
-    assert sorted(Path(p).name for p in summary["written"]) == ["graph.jsonld", "graph.nt", "graph.ttl", "report.txt"]
+    written = sorted(Path(p).name for p in summary["written"])
+    assert written == ["graph.jsonld", "graph.nq", "graph.nt", "graph.trig", "graph.ttl", "report.txt", "sources"]
 
     stats = run("stats", "--format", "json", "--graph", built.out / "graph.ttl", "--out", tmp_path / "stats")
     assert stats.returncode == 0, stats.stderr

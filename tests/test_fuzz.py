@@ -25,7 +25,7 @@ from actionkg.graph.build import BuildResult
 from actionkg.graph.validate import validate_graph
 from actionkg.pages.parse import parse_plan
 from actionkg.pages.sources import load_manifest, read_source
-from actionkg.pages.text import is_blank
+from actionkg.pages.text import is_blank, lines_of
 
 from .hostile.harness import Trap
 from .test_nothing_lost import elements
@@ -153,7 +153,7 @@ def test_perturbed_pages_parse_or_fail_cleanly(page: str, edits: list[tuple[str,
     # what parses keeps the invariants: every non-blank line has one home, every span slices exactly
     for section in plan.sections:
         source = section.source.text
-        lines = source.split("\n")
+        lines = lines_of(source)
         owned: dict[int, int] = {}
         for _, passage in elements(section):
             assert source[passage.span.start : passage.span.end] == passage.raw

@@ -2,8 +2,42 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
+import pytest
+
+from actionkg.graph.build import load_plan
 from actionkg.pages.model import Passage, Plan, Section
 from actionkg.pages.text import is_blank
+
+LAYOUTS = Path(__file__).parent / "fixtures" / "layouts"
+# not text: comments, the contents of script/style/template/noscript/title, and tags (a quoted ">" inside one)
+_NOT_TEXT = re.compile(
+    r"<!--.*?(?:-->|\Z)|<(script|style|template|noscript|title)\b[^>]*>.*?(?:</\1\s*>|\Z)"
+    r"|<[A-Za-z/!?](?:[^>\"']|\"[^\"]*\"|'[^']*')*>",
+    re.IGNORECASE | re.DOTALL,
+)
+_WORD = re.compile(r"[^\s\u00a0]+")
+
+
+def html_words(source: str) -> list[tuple[int, str]]:
+    """Every word of an HTML source outside markup, with its offset, found by a regular expression
+    (not by lxml, not by the reader under test), so text a parser drops is still seen."""
+    out: list[tuple[int, str]] = []
+    pos = 0
+    for markup in [*_NOT_TEXT.finditer(source), None]:
+        end = markup.start() if markup else len(source)
+        out += [(w.start(), w.group()) for w in _WORD.finditer(source, pos, end) if w.group() != "&nbsp;"]
+        pos = markup.end() if markup else end
+    return out
+
+
+def assert_html_nothing_lost(section: Section) -> None:
+    """Each word of the HTML source lies in some passage of the model (furniture included)."""
+    spans = [(p.span.start, p.span.end) for _, p in elements(section)]
+    for at, word in html_words(section.source.text):
+        assert any(start <= at < end for start, end in spans), (section.source.file, at, word)
 
 
 def elements(section: Section) -> list[tuple[str, Passage]]:
@@ -19,8 +53,15 @@ def elements(section: Section) -> list[tuple[str, Passage]]:
             out.append((f"{a.number} status {u.ordinal}", u.status.line))
         if a.original:
             out.append((f"{a.number} original", a.original))
+        if a.incomplete:  # a page cut short: the text after the last status line
+            out.append((f"{a.number} incomplete", a.incomplete))
         if a.commitment.span.line != a.bullet.span.line:
             out.append((f"{a.number} bullet", a.bullet))
+    cut = section.cut
+    if cut is not None and all(
+        p.span != cut.span and not (p.span.start <= cut.span.start < p.span.end) for _, p in out
+    ):
+        out.append(("cut", cut))  # a page that ends at an action's bullet
     return out
 
 
@@ -58,3 +99,10 @@ def test_offsets_hold_for_every_span(plan: Plan) -> None:
             assert text.count("\n", 0, passage.span.start) + 1 == passage.span.line
             checked += 1
     assert checked > 400
+
+
+@pytest.mark.parametrize("page", sorted(p.name for p in LAYOUTS.glob("*.html")))
+def test_every_word_of_an_html_page_lands_in_the_model(page: str) -> None:
+    section = load_plan([LAYOUTS / page]).sections[0]
+    assert len(html_words(section.source.text)) > 50
+    assert_html_nothing_lost(section)

@@ -162,21 +162,43 @@ def main() -> None:
     default="build",
     show_default=True,
     type=click.Path(path_type=Path),
-    help="Folder for graph.ttl, graph.nt, graph.jsonld and report.txt.",
+    help="Folder for graph.ttl, graph.nt, graph.jsonld, graph.trig, graph.nq, report.txt and sources/ (the pages "
+    "read, for `actionkg diff`).",
 )
 @click.option("--base", default=None, help="Base IRI for instances (default https://w3id.org/actionkg/id/).")
+@click.option("--sources", "folder", default=None, type=click.Path(path_type=Path), metavar="DIR",
+              help="Build offline from a folder `actionkg fetch` filled: each address's newest capture.")  # fmt: skip
+@click.option("--all-captures", is_flag=True,
+              help="With --sources: every capture in the folder, one named graph each (graph.trig).")  # fmt: skip
+@click.option("--captured", "captured", multiple=True, metavar="FILE=DATE",
+              help="When a source FILE was captured, YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ (repeatable; overrides "
+                   "the manifest). Several captures of one section each need one.")  # fmt: skip
 @_max_bytes_option
 @_format_json_option
 @handled
-def build(sources: tuple[Path, ...], out: Path, base: str | None, max_bytes: str, fmt: str) -> None:
+def build(
+    sources: tuple[Path, ...], out: Path, base: str | None, folder: Path | None, max_bytes: str, fmt: str,
+    captured: tuple[str, ...] = (), all_captures: bool = False,
+) -> None:  # fmt: skip
     """Build the graph from SOURCES (default: the bundled pages), validate it and write it."""
+    from .core.errors import InputError
     from .core.limits import parse_size
     from .core.vocab import DEFAULT_BASE
     from .graph.build import FAILED_REPORT
     from .graph.build import build as run_build
+    from .pages.manifest import folder_sources
 
+    if folder is not None:
+        if sources:
+            raise InputError("--sources", "give either --sources DIR or page files, not both")
+        sources = tuple(folder_sources(folder, every=all_captures))
+    elif all_captures:
+        raise InputError("--all-captures", "needs --sources DIR")
     _progress("building the graph: reading, parsing and linking the pages, writing RDF, checking SHACL")
-    result = run_build(list(sources) or None, out, base or DEFAULT_BASE, parse_size(max_bytes))
+    from .graph.build import parse_captured
+
+    dates = parse_captured(captured)
+    result = run_build(list(sources) or None, out, base or DEFAULT_BASE, parse_size(max_bytes), captured=dates)
     _progress.stop()
     if fmt == "json":
         _echo_json({"conforms": result.conforms, "summary": result.summary.splitlines(),
@@ -258,6 +280,47 @@ def outline(sources: tuple[Path, ...], fmt: str, max_bytes: str) -> None:
         click.echo(json.dumps(outline_data(plan), ensure_ascii=False, indent=2))
     else:
         click.echo(outline_text(plan))
+
+
+@main.command()
+@click.argument("old", type=click.Path(path_type=Path))
+@click.argument("new", type=click.Path(path_type=Path), required=False)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "ttl"]), default="text", show_default=True,
+              help="text: a table; json: the changes as one object; ttl: an RDF change set (ontology/changes.ttl), "
+                   "checked against its shapes.")  # fmt: skip
+@click.option("--base", default=None, help="Base IRI of the change set's IRIs (default https://w3id.org/actionkg/id/).")
+@click.option("--from", "since", default=None, metavar="DATE",
+              help="With one build: the earlier capture to compare (default: the one before --to).")  # fmt: skip
+@click.option("--to", "until", default=None, metavar="DATE",
+              help="With one build: the later capture to compare (default: each section's newest).")  # fmt: skip
+@_max_bytes_option
+@handled
+def diff(
+    old: Path, new: Path | None, fmt: str, base: str | None, max_bytes: str, since: str | None = None,
+    until: str | None = None,
+) -> None:  # fmt: skip
+    """What changed from OLD to NEW: two page files of one section, two build folders (each section's newest
+    capture), or with one build folder its captures (each section's newest against the one before): actions
+    added, removed and renumbered, updates added, statuses and texts changed. Exit 0 whether or not anything
+    changed."""
+    from .core.limits import parse_size
+    from .core.vocab import DEFAULT_BASE
+    from .graph.build import check_base
+    from .pages.builds import diff_paths
+    from .pages.diff import diff_data, diff_table, diffs_data, diffs_table
+
+    iri_base = check_base(base or DEFAULT_BASE)
+    result = diff_paths(old, new, since, until, parse_size(max_bytes))
+    one, other = (str(old), str(new)) if new is not None else (
+        f"{old}, captures {since or 'before the newest'}", f"{old}, captures {until or 'newest'}")  # fmt: skip
+    if fmt == "json":
+        _echo_json(diff_data(result) if not isinstance(result, list) else diffs_data(result, one, other))
+    elif fmt == "ttl":
+        from .graph.changes import change_turtle
+
+        click.echo(change_turtle(result, iri_base), nl=False)
+    else:
+        click.echo(diff_table(result) if not isinstance(result, list) else diffs_table(result, one, other))
 
 
 @main.command()
@@ -347,10 +410,26 @@ def _remote_options(func: F) -> F:
             "--max-bytes", "max_bytes", default=None, metavar="SIZE",
             help="Refuse a graph or query file larger than this (default 1G); with --endpoint, cap the answer.",
         ),
+        click.option(
+            "--max-memory", "max_memory", default=None, metavar="SIZE",
+            help="Memory the embedded store's query worker may take above the store's own size (default 2G); "
+                 "past it, exit 3.",
+        ),
     ]  # fmt: skip
     for option in reversed(options):
         func = option(func)
     return func
+
+
+def _memory(text: str) -> int:
+    """--max-memory as bytes (K, M or G), one line (exit 2) for anything else."""
+    from .core.errors import InputError
+    from .core.limits import parse_size
+
+    try:
+        return parse_size(text)
+    except InputError as exc:
+        raise InputError("--max-memory", exc.message) from None
 
 
 def _timeout(text: str | None) -> float:
@@ -375,7 +454,12 @@ def _open(graph: Path | None, engine: str, remote: dict[str, Any] | None = None)
 
     timeout = _timeout(remote.get("timeout"))
     cap = parse_size(remote["max_bytes"]) if remote.get("max_bytes") else None
+    memory = _memory(remote["max_memory"]) if remote.get("max_memory") else None
     if remote.get("endpoint"):
+        if memory is not None:
+            from .core.errors import InputError
+
+            raise InputError("--max-memory", "applies to the embedded store only; with --endpoint the server decides")
         from .questions.remote import RemoteEngine
 
         auth = remote.get("auth") or "digest"
@@ -385,10 +469,11 @@ def _open(graph: Path | None, engine: str, remote: dict[str, Any] | None = None)
             credentials=_credentials(remote.get("user"), remote.get("password"), auth), **answer_cap,
         )  # fmt: skip
     from .core.config import default_graph_path
-    from .questions.execute import DeadlineEngine
+    from .questions.execute import DEFAULT_MAX_MEMORY, DeadlineEngine
     from .questions.store import open_engine
 
-    return DeadlineEngine(open_engine(graph or default_graph_path(), engine, cap or DEFAULT_MAX_BYTES), timeout)
+    store = open_engine(graph or default_graph_path(), engine, cap or DEFAULT_MAX_BYTES)
+    return DeadlineEngine(store, timeout, memory or DEFAULT_MAX_MEMORY)
 
 
 @main.command()
@@ -566,6 +651,49 @@ def stats(graph: Path | None, out: Path, fmt: str) -> None:
 
 
 @main.command()
+@click.argument("urls", nargs=-1, required=True, metavar="URL...")
+@click.option("--out", "out", default="sources", show_default=True, type=click.Path(path_type=Path),
+              help="Folder for the pages and their manifest.yaml (each distinct capture is kept).")  # fmt: skip
+@click.option("--timeout", default="60", show_default=True, metavar="SECONDS",
+              help="Seconds each page may take in total (connecting to last byte); exit 3 when passed.")  # fmt: skip
+@click.option("--max-bytes", "max_bytes", default="10M", show_default=True, metavar="SIZE",
+              help="Refuse a page larger than this (a number with K, M or G); exit 3.")  # fmt: skip
+@click.option("--allow-redirects-to", "allow", multiple=True, metavar="HOST",
+              help="Also follow redirects to this host (repeatable); default: the page's own host only.")  # fmt: skip
+@click.option("--wait", default="1", show_default=True, metavar="SECONDS",
+              help="Pause between two requests, to be polite to the site (0 for none).")  # fmt: skip
+@handled
+def fetch(urls: tuple[str, ...], out: Path, timeout: str, max_bytes: str, allow: tuple[str, ...], wait: str) -> None:
+    """Download pages into a folder with a manifest, so `build --sources DIR` runs offline later.
+
+    Each address is tried; a failure (exit 3) never replaces or removes an earlier capture.
+    """  # fmt: skip
+    from .core.errors import EXIT_OUTSIDE, InputError
+    from .core.limits import parse_size, parse_timeout
+    from .pages.fetch import fetch as run_fetch
+
+    try:
+        pause = float(wait) if wait.isascii() else -1.0
+    except ValueError:
+        pause = -1.0
+    if not 0 <= pause <= 3600:  # also false for nan
+        raise InputError("--wait", f"expected 0 to 3600 seconds, not {wait[:40]!r}")
+    result = run_fetch(list(urls), out, timeout=parse_timeout(timeout), max_bytes=parse_size(max_bytes),
+                       allow_redirects_to=allow, wait=pause)  # fmt: skip
+    for done in result.fetched:
+        entry = done.entry
+        section = f"section {entry['section']}" if "section" in entry else "no section heading found"
+        click.echo(f"{done.state}: {done.url} -> {out / entry['file']} "
+                   f"({entry['bytes']} bytes, layout {entry['layout']}, {section})")  # fmt: skip
+    for failure in result.failed:
+        click.echo(f"actionkg: error: {failure}", err=True)
+    click.echo(f"{len(result.fetched)} of {len(result.fetched) + len(result.failed)} pages fetched; "
+               + (f"manifest: {result.manifest}" if result.manifest else "no manifest written"))  # fmt: skip
+    if result.failed:
+        sys.exit(EXIT_OUTSIDE)
+
+
+@main.command()
 @_graph_option
 @click.option("--store", required=True, help="The server's Graph Store HTTP Protocol endpoint.")
 @click.option("--named-graph", required=True, help="The graph to replace on the server.")
@@ -642,9 +770,16 @@ def publish(graph: Path | None, out: Path, base: str | None, max_bytes: str) -> 
               help="Largest query or request body; larger is 413.")  # fmt: skip
 @click.option("--max-queries", type=click.IntRange(1), default=2, show_default=True,
               help="SPARQL queries that may run at once; one more is 503 at once.")  # fmt: skip
+@click.option("--max-memory", "max_memory", default="2G", show_default=True, metavar="SIZE",
+              help="Memory one SPARQL query's worker may take above the server's own size; past it, 503.")  # fmt: skip
+@click.option("--max-answer-bytes", default="64M", show_default=True, metavar="SIZE",
+              help="Largest SPARQL answer; a larger one is not sent (503 saying why).")  # fmt: skip
+@click.option("--max-connections", type=click.IntRange(1), default=256, show_default=True,
+              help="Open connections at most; one more is closed at once.")  # fmt: skip
 @handled
 def serve(graph: Path | None, host: str, port: int, base: str | None, timeout: str, max_bytes: str,
-          max_rows: int, max_request_bytes: str, max_queries: int) -> None:  # fmt: skip
+          max_rows: int, max_request_bytes: str, max_queries: int, max_memory: str, max_answer_bytes: str,
+          max_connections: int) -> None:  # fmt: skip
     """Serve the built graph as linked data (303s, content negotiation) with a guarded SPARQL endpoint."""
     from .core.config import default_graph_path
     from .core.errors import InputError
@@ -658,13 +793,17 @@ def serve(graph: Path | None, host: str, port: int, base: str | None, timeout: s
         request_cap = parse_size(max_request_bytes)
     except InputError as exc:
         raise InputError("--max-request-bytes", exc.message) from None
-    limits = Limits(_timeout(timeout), max_rows, request_cap, max_queries)
+    try:
+        answer_cap = parse_size(max_answer_bytes)
+    except InputError as exc:
+        raise InputError("--max-answer-bytes", exc.message) from None
+    limits = Limits(_timeout(timeout), max_rows, request_cap, max_queries, _memory(max_memory), answer_cap)
     path = graph or default_graph_path()
     served = load(path, check_base(base) if base else None, parse_size(max_bytes), limits)
     where = f"http://{host}:{port}"
     click.echo(f"Serving {len(served.graph.pages)} resources from {path} at {where}{served.prefix} "
                f"(SPARQL: {where}{served.prefix}sparql); Ctrl-C stops.")  # fmt: skip
-    run_serve(served, host, port)
+    run_serve(served, host, port, max_connections)
 
 
 for _command in main.commands.values():

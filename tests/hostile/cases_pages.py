@@ -64,12 +64,19 @@ CASES = [
         "7-cut-before-first-action.txt:7: no action under the section heading",
         _copy("7-cut-before-first-action.txt"),
     ),
-    Case(
+    Case(  # once refused; the flat layout has its reader now (issue 14)
         "page-flat-layout",
-        ["build", "2-flat-layout.txt", "--out", "build"],
-        2,
-        "2-flat-layout.txt:9: not the indented layout this version reads",
+        ["outline", "2-flat-layout.txt"],
+        0,
+        "2.2  The Welsh Government",
         _copy("2-flat-layout.txt"),
+    ),
+    Case(
+        "page-in-no-layout",
+        ["build", "2-no-layout.txt", "--out", "build"],
+        2,
+        "2-no-layout.txt:1: not a page in a layout this version reads (indented text, flat text, HTML): it opens like JSON",
+        lambda work: (work / "2-no-layout.txt").write_text('{"sections": []}\n', encoding="utf-8"),
     ),
     Case("page-one-long-update", ["candidates", "2-long.txt"], 0, "no unknown names", _long_page, timeout=60),
 ]

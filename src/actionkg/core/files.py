@@ -54,6 +54,7 @@ def write_all_atomic(files: Mapping[Path, bytes]) -> None:
 CURRENT = ".output"  # the one symlink that names the live generation of an output set
 _GENERATION = ".gen-"
 _LOCK = ".lock"
+_MARK = ".output-set"  # an empty file in each sub-folder a generation holds: a copy of the tree is known as one
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -91,6 +92,7 @@ def _adopt(folder: Path, names: Sequence[str]) -> None:
         os.rename(current, Path(tempfile.mkdtemp(prefix=_GENERATION, dir=folder)) / "stale")
     generation = Path(tempfile.mkdtemp(prefix=_GENERATION, dir=folder))
     present = [n for n in names if (folder / n).is_file() and not _is_link_to(folder / n, f"{CURRENT}/{n}")]
+    copied = [n for n in names if (folder / n).is_dir() and not (folder / n).is_symlink()]  # marked: see write_set
     for name in names:
         source = folder / name
         if _is_link_to(source, f"{CURRENT}/{name}"):
@@ -100,9 +102,13 @@ def _adopt(folder: Path, names: Sequence[str]) -> None:
                 os.link(source, generation / name)
             except OSError:
                 shutil.copyfile(source, generation / name)
+        elif source.is_dir() and name not in copied:
+            shutil.copytree(source, generation / name)
+    for name in copied:  # a copied tree's real sub-folder moves in whole; its name is a symlink again at once
+        os.rename(folder / name, generation / name)
     _fsync_dir(generation)
     _point(current, generation.name)
-    for name in present:
+    for name in [*present, *copied]:
         _point(folder / name, f"{CURRENT}/{name}")
 
 
@@ -120,6 +126,17 @@ def _clean(folder: Path, names: Sequence[str]) -> None:
             entry.unlink(missing_ok=True)
 
 
+def _top_names(files: Mapping[str, bytes]) -> list[str]:
+    """The names the folder shows: each file's name, or its one sub-folder's name (`sources/a.txt`)."""
+    tops: dict[str, None] = {}
+    for name in files:
+        parts = name.split("/")
+        if len(parts) > 2 or any(p in ("", ".", "..") for p in parts) or "\\" in name:
+            raise ValueError(f"output name {name!r}: a file name, or one sub-folder and a file name")
+        tops[parts[0]] = None
+    return list(tops)
+
+
 def write_set(folder: Path, files: Mapping[str, bytes]) -> None:
     """Write a set of files that readers must never see mixed (a graph and its other serialisations).
 
@@ -131,15 +148,22 @@ def write_set(folder: Path, files: Mapping[str, bytes]) -> None:
     them from one generation resolves `folder/.output` once and reads inside it. Runs into one folder
     take a lock; each removes generations that are no longer live and staging left by killed runs.
     Everything else in the folder (stats, caches beside `graph.ttl`) is left alone.
+    A name may hold one sub-folder (`sources/page.txt`): the sub-folder lives in the generation and its
+    name is one fixed symlink `sources -> .output/sources`, so it switches in the same step as the files.
+    Each such sub-folder carries an empty `.output-set` mark: a copied tree's real `sources/` (it has the
+    mark) is taken over, any other folder of that name is refused, never replaced.
     """
     import fcntl
 
-    names = list(files)
+    names = _top_names(files)
     try:
         folder.mkdir(parents=True, exist_ok=True)
         for name in names:
             if (folder / name).is_dir() and not (folder / name).is_symlink():
-                raise InputError(folder / name, "is a folder, expected a file to write")
+                if not any(n.startswith(name + "/") for n in files):
+                    raise InputError(folder / name, "is a folder, expected a file to write")
+                if not (folder / name / _MARK).is_file():  # a copied output set's carries the mark; this is not one
+                    raise InputError(folder / name, "is a folder not written by a build: move it, or write elsewhere")
         lock = os.open(folder / _LOCK, os.O_RDWR | os.O_CREAT, 0o644)
     except (FileExistsError, NotADirectoryError):
         raise InputError(folder, "cannot write here: a part of the path is a file, not a folder") from None
@@ -152,12 +176,17 @@ def write_set(folder: Path, files: Mapping[str, bytes]) -> None:
             _clean(folder, names)
             generation = Path(tempfile.mkdtemp(prefix=_GENERATION, dir=folder))
             for name, data in files.items():
+                if "/" in name and not (generation / name).parent.exists():
+                    (generation / name).parent.mkdir(mode=0o755)
+                    (generation / name).parent.joinpath(_MARK).touch(0o644)
                 with open(generation / name, "wb") as fh:
                     fh.write(data)
                     fh.flush()
                     os.fsync(fh.fileno())
                 os.chmod(generation / name, 0o644)
             os.chmod(generation, 0o755)
+            for sub in {generation / n.split("/")[0] for n in files if "/" in n}:
+                _fsync_dir(sub)
             _fsync_dir(generation)
             _point(folder / CURRENT, generation.name)
             for name in names:

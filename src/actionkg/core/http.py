@@ -11,7 +11,8 @@ so these hold everywhere:
   origin (scheme, host and port), at most `MAX_REDIRECTS` times, keeping its credentials; a
   redirect to another origin is refused, as is any redirect of a request with a body (PUT,
   POST, DELETE): following it would resend the credentials, or turn a PUT into a GET that
-  stores nothing.
+  stores nothing. The one widening is the caller's `follow_to` hosts (page fetching): a GET
+  *without credentials* may then go to those hosts too, never from https down to http.
 - **Credentials only from the caller.** Nothing is read from `~/.netrc`, the environment or the
   URL: credentials written into a URL (`http://user:pw@host/`) are refused, so they are never
   printed in a message either. Proxies from the environment are not used.
@@ -22,13 +23,14 @@ from __future__ import annotations
 import base64
 import contextlib
 import hashlib
+import importlib.metadata
 import os
 import re
 import socket
 import threading
 import time
 import urllib.request
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -108,6 +110,15 @@ def _shown(url: str) -> str:
     if "@" in parts.netloc:
         return parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]).geturl()
     return url[:200]
+
+
+def default_user_agent() -> str:
+    """The User-Agent every request sends: the tool and its version, so a site can tell who asks."""
+    try:
+        version = importlib.metadata.version("actionkg")
+    except importlib.metadata.PackageNotFoundError:  # run from a source tree that was never installed
+        version = "unknown"
+    return f"actionkg/{version} (action-plan knowledge graph builder; one request at a time)"
 
 
 def _origin(url: str) -> tuple[str, str, int]:
@@ -248,6 +259,7 @@ class Exchange:
     _client: Client
     _deadline: float
     _watch: _Watch
+    final_url: str = ""  # where the answer came from after redirects (the URL asked when there were none)
 
     def chunks(self) -> Iterator[bytes]:
         """The body as it arrives; OutsideError at the size cap, the deadline or a broken connection."""
@@ -285,14 +297,14 @@ class Client:
 
     def __init__(
         self, *, timeout: float = DEFAULT_TIMEOUT, max_bytes: int = DEFAULT_ANSWER_BYTES,
-        credentials: Credentials | None = None, user_agent: str = "actionkg",
+        credentials: Credentials | None = None, user_agent: str | None = None,
     ) -> None:  # fmt: skip
         self.timeout = check_timeout(timeout)
         if max_bytes <= 0:
             raise InputError("--max-bytes", f"expected a positive size, not {max_bytes}")
         self.max_bytes = max_bytes
         self.credentials = credentials
-        self.user_agent = user_agent
+        self.user_agent = user_agent or default_user_agent()
 
     # messages, one place so every caller says the same thing
     def timed_out(self, url: str) -> OutsideError:
@@ -313,18 +325,22 @@ class Client:
 
     def request(
         self, method: str, url: str, *, params: Mapping[str, str] | list[tuple[str, str]] | None = None,
-        body: bytes | None = None, headers: Mapping[str, str] | None = None,
+        body: bytes | None = None, headers: Mapping[str, str] | None = None, follow_to: Collection[str] = (),
     ) -> tuple[Exchange, bytes]:  # fmt: skip
         """One exchange read whole (within the cap): the answer's status line and headers, and its body."""
-        with self.open(method, url, params=params, body=body, headers=headers) as exchange:
+        with self.open(method, url, params=params, body=body, headers=headers, follow_to=follow_to) as exchange:
             return exchange, exchange.read()
 
     @contextmanager
     def open(
         self, method: str, url: str, *, params: Mapping[str, str] | list[tuple[str, str]] | None = None,
-        body: bytes | None = None, headers: Mapping[str, str] | None = None,
+        body: bytes | None = None, headers: Mapping[str, str] | None = None, follow_to: Collection[str] = (),
     ) -> Iterator[Exchange]:  # fmt: skip
-        """One exchange, its body read by the caller inside the block; all of it within the deadline."""
+        """One exchange, its body read by the caller inside the block; all of it within the deadline.
+
+        `follow_to`: hosts besides the URL's own origin that a GET without credentials may be
+        redirected to (page fetching; see the module's notes).
+        """
         check_url(url, "URL")
         where, full = url, url
         if params:
@@ -334,17 +350,20 @@ class Client:
         timer = threading.Timer(self.timeout, watch.fire)
         timer.daemon = True
         timer.start()
-        pool = self._pool(url, watch)
+        pools = [self._pool(url, watch)]
+        hosts = frozenset(h.lower() for h in follow_to)
         response: BaseHTTPResponse | None = None
         try:
-            response = self._exchange(pool, method, where, full, body, dict(headers or {}), deadline, watch)
+            response, final = self._exchange(pools, method, where, full, body, dict(headers or {}), deadline, watch,
+                                             hosts)  # fmt: skip
             reason = response.reason or ""
-            yield Exchange(where, response.status, reason, response.headers, response, self, deadline, watch)
+            yield Exchange(where, response.status, reason, response.headers, response, self, deadline, watch, final)
         finally:
             timer.cancel()
             if response is not None:
                 response.close()
-            pool.close()
+            for pool in pools:
+                pool.close()
 
     def _pool(self, url: str, watch: _Watch) -> HTTPConnectionPool:
         scheme, host, port = _origin(url)
@@ -355,10 +374,12 @@ class Client:
         return pool
 
     def _exchange(
-        self, pool: HTTPConnectionPool, method: str, where: str, url: str, body: bytes | None,
-        headers: dict[str, str], deadline: float, watch: _Watch,
-    ) -> BaseHTTPResponse:  # fmt: skip
-        """The answer to `url` after same-origin GET redirects; `where` is the URL messages name."""
+        self, pools: list[HTTPConnectionPool], method: str, where: str, url: str, body: bytes | None,
+        headers: dict[str, str], deadline: float, watch: _Watch, follow_to: frozenset[str],
+    ) -> tuple[BaseHTTPResponse, str]:  # fmt: skip
+        """The answer to `url` after allowed GET redirects, and the URL it came from; `where` is the URL
+        messages name. A hop to an allowed other origin opens a pool of its own (closed by the caller)."""
+        pool = pools[-1]
         headers.setdefault("User-Agent", self.user_agent)
         creds = self.credentials
         challenge: str | None = None
@@ -386,7 +407,7 @@ class Client:
                 break
             location = response.headers.get("Location")
             if response.status not in _REDIRECTS or not location:
-                return response
+                return response, url
             response.close()
             target = urljoin(url, location)
             if method not in ("GET", "HEAD"):
@@ -394,14 +415,24 @@ class Client:
                     _shown(where), f"HTTP {response.status} redirect to {_shown(target)} not followed for {method}"
                     " (a request with a body is never redirected); nothing was stored"
                 )  # fmt: skip
-            if urlsplit(target).scheme.lower() not in ("http", "https") or _origin(target) != _origin(url):
+            if urlsplit(target).scheme.lower() not in ("http", "https") or (
+                _origin(target) != _origin(url) and not self._may_follow(url, target, follow_to)
+            ):
                 raise OutsideError(
                     _shown(where), f"HTTP {response.status} redirect to another origin, {_shown(target)}; not followed"
                 )
             if "@" in urlsplit(target).netloc or _BAD_URL_CHARS.search(target):
                 raise OutsideError(_shown(where), f"HTTP {response.status} redirect to an unusable URL; not followed")
+            if _origin(target) != _origin(url):
+                pool = self._pool(target, watch)
+                pools.append(pool)
             url = target
         raise OutsideError(_shown(where), f"more than {MAX_REDIRECTS} redirects; not followed")
+
+    def _may_follow(self, url: str, target: str, follow_to: frozenset[str]) -> bool:
+        """A redirect to another origin: only to a `follow_to` host, without credentials, never https → http."""
+        (scheme, _, _), (new_scheme, host, _) = _origin(url), _origin(target)
+        return self.credentials is None and host in follow_to and not (scheme == "https" and new_scheme == "http")
 
     def _send(
         self, pool: HTTPConnectionPool, method: str, where: str, url: str, body: bytes | None,

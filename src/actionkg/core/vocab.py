@@ -40,6 +40,7 @@ class AKG(DefinedNamespace):
     position: URIRef
     commitment: URIRef
     originalText: URIRef
+    incomplete: URIRef  # an action read from a page cut short within it
     hasUpdate: URIRef
     reportsOn: URIRef
     ordinal: URIRef
@@ -56,6 +57,7 @@ class AKG(DefinedNamespace):
     endLine: URIRef
     fileName: URIRef
     newestRound: URIRef
+    layout: URIRef  # the rendering a source page was read in
     attribution: URIRef
     summary: URIRef
     note: URIRef

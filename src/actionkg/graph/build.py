@@ -2,16 +2,17 @@
 
 A build that fails on input writes nothing; one that fails SHACL writes only
 report-failed.txt. The last good graph is never replaced by a failed build.
-The output set (graph.ttl, graph.nt, graph.jsonld, report.txt) is switched in one
-step (`core.files.write_set`): no reader ever sees a new graph.ttl beside an old graph.nt.
+The output set (graph.ttl, graph.nt, graph.jsonld, report.txt, and sources/: the pages read, with
+their manifest, for `actionkg diff`) is switched in one step (`core.files.write_set`): no reader
+ever sees a new graph.ttl beside an old graph.nt.
 """
 
 from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -26,14 +27,17 @@ from ..core.vocab import AKG, DEFAULT_BASE
 from ..linking.derive import Derived, derive
 from ..linking.link import link_plan
 from ..linking.registry import load_registry
+from ..pages.builds import SOURCES, kept_sources
 from ..pages.dating import RULE_IN_ORDER, RULE_UNBROKEN_RUN, DatedYear
-from ..pages.model import Plan, ProgressUpdate
+from ..pages.model import Plan, ProgressUpdate, Source
+from ..pages.outline import cut_lines
 from ..pages.parse import STATUS_LABELS, parse_plan
 from ..pages.sources import bundled_sources, load_manifest, read_source
 from .rdf_links import knowledge_graph
+from .snapshots import DATASET_OUTPUTS, dataset_files, nt_lines, type_first, used_prefixes, write_turtle
 from .validate import Report, validate_graph
 
-OUTPUTS = ("graph.ttl", "graph.nt", "graph.jsonld", "report.txt")
+OUTPUTS = ("graph.ttl", "graph.nt", "graph.jsonld", *DATASET_OUTPUTS, "report.txt")
 FAILED_REPORT = "report-failed.txt"
 
 
@@ -62,9 +66,34 @@ def check_base(base: str) -> str:
     return base
 
 
-def load_plan(sources: Sequence[str | Path] | None = None, max_bytes: int | None = DEFAULT_MAX_BYTES) -> Plan:
+def parse_captured(values: Sequence[str]) -> dict[str, str]:
+    """`--captured FILE=DATE` options → {file: date}; the date is checked when the sources are parsed."""
+    out: dict[str, str] = {}
+    for value in values:
+        name, sep, date = value.partition("=")
+        if not sep or not name or not date:
+            raise InputError("--captured", f"expected FILE=YYYY-MM-DD, got {value!r}")
+        out[name] = date
+    return out
+
+
+def _with_captured(loaded: list[Source], captured: Mapping[str, str]) -> list[Source]:
+    """A capture date given on the command line (by file name or path as given) overrides the manifest's."""
+    known = {n for s in loaded for n in (s.file, s.path)}
+    for name in captured:
+        if name not in known:
+            raise InputError("--captured", f"{name} is not one of the sources being built")
+    return [replace(s, captured=captured.get(s.path, captured.get(s.file, s.captured))) for s in loaded]
+
+
+def load_plan(
+    sources: Sequence[str | Path] | None = None, max_bytes: int | None = DEFAULT_MAX_BYTES,
+    captured: Mapping[str, str] | None = None,
+) -> Plan:  # fmt: skip
     manifest = load_manifest()
     loaded = [read_source(p, manifest, max_bytes) for p in sources] if sources else bundled_sources(manifest)
+    if captured:
+        loaded = _with_captured(loaded, captured)
     return parse_plan(loaded, int(manifest.plan["first_round"]))
 
 
@@ -116,6 +145,7 @@ def summarise(plan: Plan, graph: Graph, report: Report, derived: Derived | None 
     for s in plan.sections:
         counted = sum(len(a.updates) for a in s.actions)
         lines.append(f"  {s.number}. {s.title:<26} {len(s.actions):>3} actions {counted:>4} updates  ({s.source.file})")
+    lines += cut_lines(plan)  # pages cut short, read as far as they go
     by_status = Counter(u.status.label for u in updates)
     lines.append("Updates by status: " + ", ".join(f"{k} {by_status[k]}" for k in STATUS_LABELS.values()))
     years = Counter(u.year.year for u in updates)
@@ -127,9 +157,24 @@ def summarise(plan: Plan, graph: Graph, report: Report, derived: Derived | None 
     order = [*STATUS_LABELS.values(), "no update yet"]
     lines.append("Actions by latest status: " + ", ".join(f"{k} {latest[k]}" for k in order if latest[k]))
     lines += _stakeholders(plan, graph, derived)
+    if len(plan.captures) > len(plan.sections):
+        lines.append(_captures(plan))
     lines.append(_year_bases(updates))
     lines.append(f"{len(graph)} triples; " + report.text().splitlines()[0])
     return "\n".join(lines)
+
+
+def _captures(plan: Plan) -> str:
+    dates: dict[str, list[str]] = {}
+    for s in plan.captures:
+        dates.setdefault(s.number, []).append(s.source.captured or "undated")
+    shown = "; ".join(f"{n}: {', '.join(d)}" for n, d in dates.items() if len(d) > 1)
+    renumbered = sum(1 for s in plan.sections for a in s.actions if a.number in s.keys)
+    return (
+        f"Captures: {len(plan.captures)} of {len(plan.sections)} sections ({shown}); "
+        "the current view is the newest whole capture; "
+        f"{renumbered} actions renumbered since their first capture; {len(plan.notes)} matches below certainty"
+    )
 
 
 def _canonical(value: Any) -> Any:
@@ -142,15 +187,27 @@ def _canonical(value: Any) -> Any:
     return value
 
 
+def _jsonld(graph: Graph, context: Any) -> Any:
+    """rdflib's compact JSON-LD as data, without writing it as text and reading it back.
+
+    The arguments are the ones `graph.serialize(format="json-ld", context=..., auto_compact=True)`
+    passes (it wraps use_native_types in a tuple, so native types are on): the same nodes.
+    """
+    from rdflib.plugins.serializers.jsonld import from_rdf
+
+    return from_rdf(graph, context, None, (False,), False, auto_compact=True)  # type: ignore[no-untyped-call]
+
+
 def serialise(graph: Graph) -> dict[str, str]:
-    """Byte-stable serialisations: sorted N-Triples, rdflib's sorted Turtle, compact JSON-LD."""
+    """Byte-stable serialisations: sorted N-Triples, Turtle written from them in that order, compact JSON-LD."""
     context = json.loads(ontology_file("context.jsonld").read_text(encoding="utf-8"))["@context"]
-    nt = graph.serialize(format="nt")
-    jsonld = json.loads(graph.serialize(format="json-ld", context=context, auto_compact=True))
+    lines = nt_lines(graph)
+    nt = "".join(lines)
+    jsonld = _jsonld(graph, context)
     nodes = _canonical(jsonld.get("@graph", []))
     return {
-        "graph.ttl": graph.serialize(format="turtle"),
-        "graph.nt": "".join(sorted(line + "\n" for line in nt.splitlines() if line.strip())),
+        "graph.ttl": write_turtle(type_first(lines), used_prefixes(nt)),
+        "graph.nt": nt,
         "graph.jsonld": json.dumps({"@context": context, "@graph": nodes}, ensure_ascii=False, indent=2, sort_keys=True)
         + "\n",
     }
@@ -158,7 +215,7 @@ def serialise(graph: Graph) -> dict[str, str]:
 
 def build(
     sources: Sequence[str | Path] | None = None, out: str | Path = "build", base: str = DEFAULT_BASE,
-    max_bytes: int | None = DEFAULT_MAX_BYTES,
+    max_bytes: int | None = DEFAULT_MAX_BYTES, captured: Mapping[str, str] | None = None,
 ) -> BuildResult:  # fmt: skip
     out = Path(out)
     if out.exists() and not out.is_dir():
@@ -167,9 +224,9 @@ def build(
         raise InputError(out, "cannot write here: a part of the path is a file, not a folder")
     check_base(base)
     manifest = load_manifest()
-    plan = load_plan(sources, max_bytes)
+    plan = load_plan(sources, max_bytes, captured)
     registry = load_registry()
-    link_plan(plan, registry)
+    link_notes = link_plan(plan, registry)
     derived = derive(plan, registry, str(manifest.plan["launched"]))
     graph = knowledge_graph(plan, registry, derived, manifest.plan, manifest.licence, base, build_date())
     report = validate_graph(graph)
@@ -180,6 +237,7 @@ def build(
         result.written.append(out / FAILED_REPORT)
         return result
     files = serialise(graph)
+    files.update(dataset_files(files["graph.ttl"], files["graph.nt"], plan, base))
     unsettled = [
         f"  {a.number} update {u.ordinal} ({u.body.span.where}): {u.year.reason}"
         for a in plan.actions
@@ -199,9 +257,11 @@ def build(
             f"Reporting years inferred by a rule, not stated by the update's own dated phrases ({len(inferred)}):",
             *inferred,
             "",
+            *([f"Matches across captures below certainty ({len(plan.notes)}):", *plan.notes, ""] if plan.notes else []),
+            *([f"Names left unlinked or scopes unused ({len(link_notes)}):", *link_notes, ""] if link_notes else []),
         ]
     )
-    write_set(out, {name: files[name].encode("utf-8") for name in OUTPUTS})
-    result.written += [out / name for name in OUTPUTS]
+    write_set(out, {**{name: files[name].encode("utf-8") for name in OUTPUTS}, **kept_sources(plan, manifest)})
+    result.written += [out / name for name in (*OUTPUTS, SOURCES)]
     (out / FAILED_REPORT).unlink(missing_ok=True)
     return result

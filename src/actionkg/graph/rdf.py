@@ -32,16 +32,18 @@ _DEFINITIONS = {
 
 
 class Minter:
-    """IRIs from stable keys under a configurable base."""
+    """IRIs from stable keys under a configurable base; `keys` maps an action number a later capture
+    gave to its key (its number in the earliest capture that has it)."""
 
-    def __init__(self, base: str = DEFAULT_BASE) -> None:
+    def __init__(self, base: str = DEFAULT_BASE, keys: dict[str, str] | None = None) -> None:
         self.base = base if base.endswith(("/", "#")) else base + "/"
+        self.keys = keys or {}
 
     def __call__(self, *parts: str | int) -> URIRef:
         return URIRef(self.base + "/".join(str(p) for p in parts))
 
     def action(self, number: str) -> URIRef:
-        return self("action", number)
+        return self("action", self.keys.get(number, number))
 
 
 def new_graph() -> Graph:
@@ -88,6 +90,7 @@ class Writer:
         self.g = graph
         self.mint = mint
         self.page = ""
+        self.cut: Passage | None = None  # the block the section being written was cut short in
 
     def source(self, source: Source) -> URIRef:
         node = self.mint("source", source.key)
@@ -97,8 +100,13 @@ class Writer:
         g.add((node, AKG.fileName, Literal(source.file)))
         g.add((node, DCTERMS.license, URIRef(source.licence)))
         g.add((node, AKG.attribution, _text(source.attribution)))
+        if source.layout:
+            g.add((node, AKG.layout, Literal(source.layout)))
         if source.newest_update_year is not None:
             g.add((node, AKG.newestRound, Literal(str(source.newest_update_year), datatype=XSD.gYear)))
+        if source.captured:
+            kind = XSD.dateTime if "T" in source.captured else XSD.date  # a fetched capture's instant
+            g.add((node, _OWN.captured, Literal(source.captured, datatype=kind)))
         return node
 
     def basis(
@@ -165,6 +173,7 @@ class Writer:
         g, mint = self.g, self.mint
         src = self.source(section.source)
         self.page = section.source.text  # what dated phrases' offsets index
+        self.cut = section.cut  # the block a page cut short ends in
         node = mint("section", section.number)
         g.add((plan_node, DCTERMS.hasPart, node))
         g.add((node, RDF.type, AKG.Section))
@@ -200,6 +209,8 @@ class Writer:
             original = self.text_part(URIRef(node + "/original"), AKG.OriginalText, action.original, src)
             g.add((node, AKG.originalText, original))
             texts[action.original.span.start] = original
+        if action.incomplete is not None or self.cut is action.commitment:
+            g.add((node, AKG.incomplete, Literal(True)))  # on a page cut short: read as far as it goes
         if action.latest:
             g.add((node, AKG.latestStatus, STATUS_CONCEPTS[action.latest.status.concept]))
         for update in action.updates:
@@ -225,7 +236,7 @@ class Writer:
     def reference(self, node: URIRef, order: int, ref: CrossReference, texts: dict[int, URIRef], src: URIRef) -> None:
         g = self.g
         target = self.mint.action(ref.target)
-        rnode = URIRef(f"{node}/reference/{ref.target}")
+        rnode = URIRef(f"{node}/reference/{self.mint.keys.get(ref.target, ref.target)}")
         container = texts[max(start for start in texts if start <= ref.passage.span.start)]
         g.add((node, DCTERMS.references, target))
         g.add((rnode, RDF.type, AKG.CrossReference))
@@ -245,7 +256,7 @@ def plan_graph(
 ) -> Graph:
     """The whole plan as RDF; `build_time` (SOURCE_DATE_EPOCH) is the only clock it reads."""
     graph = new_graph()
-    mint = Minter(base)
+    mint = Minter(base, plan.keys)
     writer = Writer(graph, mint)
     add_status_scheme(graph)
     plan_node = mint("plan")

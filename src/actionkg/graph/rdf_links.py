@@ -221,7 +221,7 @@ def knowledge_graph(
     from .rdf import plan_graph
 
     graph = plan_graph(plan, manifest_plan, licence, base, build_time)
-    mint = Minter(base)
+    mint = Minter(base, plan.keys)
     add_registry(graph, registry, mint)
     writer = Writer(graph, mint)
     mentions = add_mentions(writer, plan, mint)

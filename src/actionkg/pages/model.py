@@ -23,6 +23,8 @@ class Source:
     newest_update_year: int | None  # the newest yearly round found in the page
     text: str  # the decoded file
     path: str = ""  # where it was read from, for messages (the file name for bundled pages)
+    layout: str = ""  # the rendering the parser found by content: "indented", "flat" or "html"
+    captured: str | None = None  # the date it was captured (YYYY-MM-DD), when declared
 
     @property
     def display(self) -> str:
@@ -57,10 +59,11 @@ class Passage:
 
     raw: str
     span: Span
+    layout: str = "indented"  # the page's rendering: how `readable` folds `raw` (for "html", source markup)
 
     @property
     def text(self) -> str:
-        return readable(self.raw)
+        return readable(self.raw, self.layout)
 
 
 @dataclass(frozen=True)
@@ -115,6 +118,7 @@ class Action:
     commitment: Passage
     updates: list[ProgressUpdate] = field(default_factory=list)  # newest first, as on the page
     original: Passage | None = None
+    incomplete: Passage | None = None  # text a cut page ends with: no status line, not the original text
     references: list[CrossReference] = field(default_factory=list)  # first appearance, no duplicates
     mentions: list[Mention] = field(default_factory=list)  # filled by the link stage, page order
 
@@ -133,11 +137,20 @@ class Section:
     notes: list[Passage] = field(default_factory=list)
     actions: list[Action] = field(default_factory=list)
     furniture: list[Passage] = field(default_factory=list)  # "Cymraeg", "Hwb", the title line
+    cut: Passage | None = None  # the block a page cut short ends in (read as far as it goes)
+    keys: dict[str, str] = field(default_factory=dict)  # number → IRI key where they differ (pages/captures.py)
 
 
 @dataclass
 class Plan:
-    sections: list[Section]
+    sections: list[Section]  # the current view: the newest capture of each section
+    captures: list[Section] = field(default_factory=list)  # every capture, oldest first (pages/captures.py)
+    notes: list[str] = field(default_factory=list)  # matches across captures below certainty
+
+    @property
+    def keys(self) -> dict[str, str]:
+        """Action number → IRI key in the current view, for the actions a later capture renumbered."""
+        return {n: k for s in self.sections for n, k in s.keys.items()}
 
     @property
     def actions(self) -> list[Action]:

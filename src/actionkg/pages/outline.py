@@ -20,14 +20,18 @@ def outline_data(plan: Plan) -> dict[str, Any]:
                 "title": s.title,
                 "file": s.source.file,
                 "url": s.source.url,
+                "layout": s.source.layout,
+                "cut": s.cut.span.where if s.cut else None,
                 "summary": _text(s.summary),
                 "notes": [n.text for n in s.notes],
+                "furniture": [{"text": f.text, "line": f.span.line} for f in s.furniture],
                 "actions": [
                     {
                         "id": a.number,
                         "line": a.bullet.span.line,
                         "commitment": a.commitment.text,
                         "original": _text(a.original),
+                        "incomplete": _text(a.incomplete),
                         "references": [r.target for r in a.references],
                         "updates": [
                             {
@@ -67,6 +71,10 @@ def outline_text(plan: Plan) -> str:
             lines.append(f"  summary: {_short(s.summary.text)}")
         for n in s.notes:
             lines.append(f"  note ({s.source.file}:{n.span.line}): {_short(n.text)}")
+        if s.furniture:  # page furniture is read, never dropped: say where it is
+            where = ", ".join(str(f.span.line) for f in s.furniture)
+            count = f"{len(s.furniture)} passage{'s' if len(s.furniture) != 1 else ''}"
+            lines.append(f"  furniture: {count} (line{'s' if len(s.furniture) != 1 else ''} {where})")
         for a in s.actions:
             lines.append(f"  {a.number}  {_short(a.commitment.text)}")
             for u in a.updates:
@@ -78,6 +86,8 @@ def outline_text(plan: Plan) -> str:
                 lines.append(f"      update {u.ordinal}  {year:<7} {u.status.label}{note}  {where}")
             if a.original:
                 lines.append(f"      original  {s.source.file}:{a.original.span.line}")
+            if a.incomplete:
+                lines.append(f"      incomplete  {s.source.file}:{a.incomplete.span.line}  (the page is cut short)")
             if a.references:
                 lines.append(f"      refers to {', '.join(r.target for r in a.references)}")
     if inferred:
@@ -86,3 +96,25 @@ def outline_text(plan: Plan) -> str:
             "* inferred: fixed by one update per yearly round (report.txt), not by the update's own dated text",
         ]
     return "\n".join(lines)
+
+
+def cut_lines(plan: Plan) -> list[str]:
+    """One line per page cut short, naming where (for the build summary and report.txt)."""
+    lines = []
+    for s in plan.sections:
+        if s.cut is None:
+            continue
+        last = s.actions[-1] if s.actions else None
+        what = (
+            "its last block ends mid-sentence"
+            if not s.cut.text.lower().startswith("action status")
+            else ("its last status line is cut")
+        )
+        if last is not None and last.incomplete is not None:
+            where = f"action {last.number}: the text after its last status line is incomplete, not its original text"
+        elif last is not None and last.commitment is s.cut:
+            where = f"action {last.number}: its commitment is cut"
+        else:
+            where = "outside any action"
+        lines.append(f"Cut short: {s.cut.span.where} ({s.source.layout or 'indented'} layout): {what}; {where}")
+    return lines

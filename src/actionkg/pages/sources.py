@@ -2,34 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from ..core.errors import InputError, not_utf8
 from ..core.limits import DEFAULT_MAX_BYTES, read_input
 from ..core.resources import data_file
+from .manifest import Manifest, load_manifest, manifest_beside
 from .model import Source
 
-
-@dataclass(frozen=True)
-class Manifest:
-    plan: dict[str, Any]
-    licence: dict[str, str]
-    entries: list[dict[str, Any]]
-
-    def entry(self, file: str) -> dict[str, Any] | None:
-        for entry in self.entries:
-            if entry["file"] == file:
-                return entry
-        return None
-
-
-def load_manifest() -> Manifest:
-    raw = yaml.safe_load(data_file("sources", "manifest.yaml").read_text(encoding="utf-8"))
-    return Manifest(plan=raw["plan"], licence=raw["licence"], entries=raw["sources"])
+__all__ = ["Manifest", "bundled_sources", "decode", "load_manifest", "read_source"]
 
 
 def decode(name: str, data: bytes) -> str:
@@ -45,8 +27,9 @@ def decode(name: str, data: bytes) -> str:
         raise not_utf8(name, data, exc) from None
 
 
-def _source(name: str, text: str, manifest: Manifest) -> Source:
-    entry = manifest.entry(Path(name).name) or {}
+def _source(name: str, text: str, manifest: Manifest, entry: dict[str, Any] | None) -> Source:
+    """The page with its entry's facts (`Manifest.entry_for`: only an entry true of its bytes), else its own."""
+    entry = entry or {}
     return Source(
         file=Path(name).name,
         url=entry.get("url") or Path(name).resolve().as_uri(),
@@ -54,6 +37,7 @@ def _source(name: str, text: str, manifest: Manifest) -> Source:
         licence=manifest.licence["url"],
         attribution=manifest.licence["attribution"],
         newest_update_year=entry.get("newest_update_year"),
+        captured=str(entry["captured"]) if entry.get("captured") else None,  # YAML reads 2024-05-01 as a date
         text=text,
         path=name,
     )
@@ -64,11 +48,19 @@ def read_source(
 ) -> Source:
     """A page from disk; one not in the manifest gets its file URI as address.
 
+    A `manifest.yaml` beside the page (a folder `actionkg fetch` filled) that lists it gives its
+    address and capture date; otherwise `manifest` (default: the bundled one). An entry applies only
+    when its SHA-256 is that of the page's bytes (`Manifest.entry_for`): never by file name alone.
     Only a regular file under `max_bytes` is read: a FIFO or device would block the build forever.
     """
-    manifest = manifest or load_manifest()
     data = read_input(path, max_bytes, "text page")
-    return _source(str(path), decode(str(path), data), manifest)
+    text = decode(str(path), data)
+    beside = manifest_beside(Path(path))
+    entry = beside.entry_for(Path(path).name, data) if beside is not None else None
+    if beside is not None and entry is not None:
+        manifest = beside
+    manifest = manifest or load_manifest()
+    return _source(str(path), text, manifest, entry or manifest.entry_for(Path(path).name, data))
 
 
 def bundled_sources(manifest: Manifest | None = None) -> list[Source]:
@@ -76,5 +68,6 @@ def bundled_sources(manifest: Manifest | None = None) -> list[Source]:
     out = []
     for entry in manifest.entries:
         data = data_file("sources", entry["file"]).read_bytes()
-        out.append(_source(entry["file"], decode(entry["file"], data), manifest))
+        found = manifest.entry_for(entry["file"], data)
+        out.append(_source(entry["file"], decode(entry["file"], data), manifest, found))
     return out

@@ -1,0 +1,122 @@
+"""The build's RDF dataset: the current view (graph.ttl) as the default graph, one named graph per capture.
+
+A capture's graph holds what that page said: its section, actions with their numbers in that capture
+(`dcterms:identifier`), updates, statuses, spans into that capture's file and cross-references resolved
+within that capture (another section's numbers through the current view). Actions and updates have the
+same IRIs in every capture and in the current view (pages/captures.py gives the keys).
+
+Turtle and TriG are written by pyoxigraph from sorted N-Triples lines (rdflib's writers took 60-80 times
+longer): the same triples, each subject's block together with its rdf:type first, byte-stable because
+the lines are sorted before they are written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+import pyoxigraph as ox
+from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS, RDF, XSD
+
+from ..core.vocab import ONTOLOGY_IRI, PREFIXES
+from ..pages.model import Plan, Section
+from .rdf import Minter, Writer
+
+DATASET_OUTPUTS = ("graph.trig", "graph.nq")
+AKG = Namespace(ONTOLOGY_IRI + "#")  # Capture, captureOf, captured: ontology/actionkg.ttl, "snapshots"
+
+
+def capture_iri(mint: Minter, section: Section) -> URIRef:
+    """`…/capture/<section>/<date or instant>` (`…/capture/2/2026-12-02T10:11:12Z` for a fetched capture; a
+    date-only capture keeps its date); an undated capture (the only one of its section): `…/capture/<section>`."""
+    if section.source.captured:
+        return mint("capture", section.number, section.source.captured)
+    return mint("capture", section.number)
+
+
+def capture_graph(plan: Plan, section: Section, base: str) -> Graph:
+    """One capture as RDF, with a node saying which capture it is (the graph's own name)."""
+    keys = {n: k for s in plan.sections if s.number != section.number for n, k in s.keys.items()}
+    mint = Minter(base, {**keys, **section.keys})
+    graph = Graph()
+    Writer(graph, mint).section(section, mint("plan"))
+    node = capture_iri(mint, section)
+    graph.add((node, RDF.type, AKG.Capture))
+    graph.add((node, AKG.captureOf, mint("section", section.number)))
+    graph.add((node, DCTERMS.source, mint("source", section.source.key)))
+    if section.source.captured:
+        kind = XSD.dateTime if "T" in section.source.captured else XSD.date  # a fetched capture's instant
+        graph.add((node, AKG.captured, Literal(section.source.captured, datatype=kind)))
+    return graph
+
+
+_TYPE = f" <{RDF.type}> "
+
+
+def nt_lines(graph: Graph) -> list[str]:
+    """A graph's N-Triples lines, sorted, each ending in a newline (rdflib's N-Triples, the reference bytes).
+
+    Split at "\n" only: a literal may hold U+2028, U+0085 or a form feed unescaped, which `str.splitlines`
+    would take for line ends."""
+    return sorted(line + "\n" for line in graph.serialize(format="nt").split("\n") if line.strip())
+
+
+def type_first(lines: Iterable[str]) -> list[str]:
+    """Sorted N-Triples lines with each subject's rdf:type lines moved to the front of its block."""
+    out: list[str] = []
+    block: list[str] = []
+    subject = ""
+    for line in lines:
+        head = line[: line.index(" ")]
+        if head != subject:
+            out += [x for x in block if _TYPE in x] + [x for x in block if _TYPE not in x]
+            block, subject = [], head
+        block.append(line)
+    return out + [x for x in block if _TYPE in x] + [x for x in block if _TYPE not in x]
+
+
+def used_prefixes(text: str, prefixes: Mapping[str, object] = PREFIXES) -> dict[str, str]:
+    """The project's prefixes whose namespace some IRI of `text` (N-Triples or N-Quads) starts with."""
+    return {p: str(ns) for p, ns in sorted(prefixes.items()) if f"<{ns}" in text}
+
+
+def _written(data: bytes | None) -> str:
+    """pyoxigraph's text with its @prefix lines (longest namespace first) sorted by prefix, then a blank line."""
+    text = (data or b"").decode("utf-8")
+    lines = text.splitlines(keepends=True)
+    count = next((i for i, line in enumerate(lines) if not line.startswith("@prefix ")), len(lines))
+    return "".join(sorted(lines[:count])) + "\n" + "".join(lines[count:])
+
+
+def write_turtle(lines: list[str], prefixes: Mapping[str, str]) -> str:
+    """Turtle from N-Triples lines, in their order (give them sorted and `type_first`)."""
+    triples = ox.parse("".join(lines).encode("utf-8"), ox.RdfFormat.N_TRIPLES)
+    return _written(ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=dict(prefixes)))
+
+
+def write_trig(lines: list[str], prefixes: Mapping[str, str]) -> str:
+    """TriG from N-Quads lines, graph by graph in their order (N-Triples lines are the default graph)."""
+    quads = ox.parse("".join(lines).encode("utf-8"), ox.RdfFormat.N_QUADS)
+    return _written(ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=dict(prefixes)))
+
+
+def dataset_files(current_turtle: str, current_nt: str, plan: Plan, base: str) -> dict[str, str]:
+    """TriG and sorted N-Quads: the current view (given as its sorted N-Triples, already written for
+    graph.nt) as the default graph, then each capture, by section and oldest first.
+
+    `current_turtle` (graph.ttl) is not needed: the TriG is written from the N-Triples lines.
+    """
+    del current_turtle
+    current = [line + "\n" for line in current_nt.split("\n") if line.strip()]
+    ordered = type_first(current)
+    quads = list(current)
+    for section in plan.captures or plan.sections:
+        name = capture_iri(Minter(base), section)
+        lines = []
+        for line in nt_lines(capture_graph(plan, section, base)):
+            assert line.endswith(" .\n"), line  # N-Triples: one triple, then " ."
+            lines.append(f"{line[:-3]} <{name}> .\n")
+        quads += lines
+        ordered += type_first(lines)
+    nquads = "".join(sorted(quads))
+    return {"graph.trig": write_trig(ordered, used_prefixes(nquads)), "graph.nq": nquads}
