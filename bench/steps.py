@@ -102,7 +102,7 @@ def step_build(work: Path, repeat: int) -> Timings:
     with timer("serialise"), rdflib_serialisations(timer):
         files = serialise(graph)
     with timer("dataset"), rdflib_serialisations(timer):
-        files.update(dataset_files(files["graph.ttl"], files["graph.nt"], plan, DEFAULT_BASE))
+        files.update(dataset_files(files["graph.nt"], plan, DEFAULT_BASE))
     files["report.txt"] = summary + "\n\n" + report.text() + "\n"
     with timer("write"):
         out = work / "build"

@@ -101,6 +101,23 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  
         report.longrepr = f"skipped in CI, which counts as a failure: {report.longrepr}"
 
 
+def axe_violations(driver, preload: bool = True) -> list[str]:  # type: ignore[no-untyped-def]
+    """axe-core's violations on the page `driver` shows, as "rule: nodes"; axe comes from npm (npm ci).
+
+    `preload=False` for file:// pages, which refuse the XHR axe preloads stylesheets with."""
+    axe = Path(__file__).resolve().parents[1] / "node_modules" / "axe-core" / "axe.min.js"
+    if not axe.is_file():
+        pytest.fail("axe-core is not installed: run npm ci (bash scripts/dev.sh setup)")
+    driver.execute_script(axe.read_text(encoding="utf-8"))
+    options = "{}" if preload else "{preload: false}"
+    found: list[str] = driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        f"axe.run(document, {options})"
+        ".then(r => done(r.violations.map(v => v.id + ': ' + v.nodes.length))).catch(e => done(['error ' + e]));"
+    )
+    return found
+
+
 def chromium(
     tmp_path_factory: pytest.TempPathFactory, window: str = "1280,900", network_log: bool = False
 ) -> Iterator[object]:

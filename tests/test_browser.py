@@ -11,7 +11,7 @@ import pytest
 
 from actionkg.graph.build import BuildResult
 
-from .conftest import Run, chromium
+from .conftest import Run, axe_violations, chromium
 from .test_serve import Server, _start, _stop
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -111,15 +111,8 @@ def test_keyboard_reaches_the_node_list(browser, page: Path) -> None:  # type: i
 
 
 def test_axe_finds_no_violations(browser, page: Path) -> None:  # type: ignore[no-untyped-def]
-    axe = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-    if not axe.is_file():
-        pytest.fail("axe-core is not installed: run npm ci (bash scripts/dev.sh setup)")
     _open(browser, page)
-    browser.execute_script(axe.read_text(encoding="utf-8"))
-    violations = browser.execute_async_script(
-        "const done = arguments[arguments.length - 1];"
-        "axe.run(document).then(r => done(r.violations.map(v => v.id + ': ' + v.nodes.length))).catch(e => done(['error ' + e]));"
-    )
+    violations = axe_violations(browser)
     assert violations == []
 
 
@@ -307,18 +300,10 @@ def test_query_page_runs_a_catalogue_question_in_yasgui_and_asks_only_its_own_se
 def test_query_page_has_no_accessibility_violations_with_an_answer_shown(watched, served: Server) -> None:  # type: ignore[no-untyped-def]
     from selenium.webdriver.support.ui import WebDriverWait
 
-    axe = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-    if not axe.is_file():
-        pytest.fail("axe-core is not installed: run npm ci (bash scripts/dev.sh setup)")
     _yasgui_ready(watched, served.root + "/sparql?example=latest-status")
     watched.execute_script("akgYasgui.getTab().query()")
     WebDriverWait(watched, 30).until(lambda d: d.find_elements("css selector", "#yasgui .yasr table tbody tr"))
-    watched.execute_script(axe.read_text(encoding="utf-8"))
-    violations = watched.execute_async_script(
-        "const done = arguments[arguments.length - 1];"
-        "axe.run(document).then(r => done(r.violations.map(v => v.id + ': ' + v.nodes.length)))"
-        ".catch(e => done(['error ' + e]));"
-    )
+    violations = axe_violations(watched)
     assert violations == []
     assert [e for e in watched.get_log("browser") if e["level"] == "SEVERE"] == []
 

@@ -24,7 +24,7 @@ from actionkg.graph.build import BuildResult
 from actionkg.publish.dataset import gzip_bytes
 from actionkg.publish.site import check_description, publish
 
-from .conftest import Run, chromium, need_tool
+from .conftest import Run, axe_violations, chromium, need_tool
 
 BASE = "https://w3id.org/actionkg/id/"
 AKG = Namespace("https://w3id.org/actionkg/ontology#")
@@ -489,20 +489,12 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
 def test_pages_render_without_errors_or_accessibility_violations(
     browser, site: Path, page: str, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
-    axe = Path(__file__).resolve().parents[1] / "node_modules" / "axe-core" / "axe.min.js"
-    if not axe.is_file():
-        pytest.fail("axe-core is not installed: run npm ci (bash scripts/dev.sh setup)")
     browser.get((site / page).as_uri())
     browser.save_screenshot(str(tmp_path / (page.replace("/", "-") + ".png")))
     assert (tmp_path / (page.replace("/", "-") + ".png")).stat().st_size > 10_000
     errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
     assert errors == []
-    browser.execute_script(axe.read_text(encoding="utf-8"))
-    violations = browser.execute_async_script(
-        "const done = arguments[arguments.length - 1];"
-        "axe.run(document, {preload: false})"  # its stylesheet preload is an XHR, which file:// pages refuse
-        ".then(r => done(r.violations.map(v => v.id + ': ' + v.nodes.length))).catch(e => done(['error ' + e]));"
-    )
+    violations = axe_violations(browser, preload=False)  # file:// pages refuse its stylesheet preload
     assert violations == []
     assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []
     assert ATTRIBUTION in browser.find_element("tag name", "footer").text

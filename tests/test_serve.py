@@ -31,6 +31,7 @@ from actionkg.questions.query import catalogue, run_catalogue
 from actionkg.questions.remote import with_values
 from actionkg.questions.store import open_oxigraph
 
+from .conftest import axe_violations
 from .hostile.harness import Trap
 from .servers import free_port
 from .test_publish_site import browser  # noqa: F401  (the headless Chromium fixture)
@@ -546,20 +547,12 @@ def test_served_pages_render_without_errors_or_accessibility_violations(
     path: str,
     tmp_path: Path,
 ) -> None:  # type: ignore[no-untyped-def]
-    axe = Path(__file__).resolve().parents[1] / "node_modules" / "axe-core" / "axe.min.js"
-    if not axe.is_file():
-        pytest.fail("axe-core is not installed: run npm ci (bash scripts/dev.sh setup)")
     browser.get(server.root + path)
     shot = tmp_path / ((path.strip("/").replace("/", "-") or "home") + ".png")
     browser.save_screenshot(str(shot))
     assert shot.stat().st_size > 10_000
     assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []
-    browser.execute_script(axe.read_text(encoding="utf-8"))
-    violations = browser.execute_async_script(
-        "const done = arguments[arguments.length - 1];"
-        "axe.run(document).then(r => done(r.violations.map(v => v.id + ': ' + v.nodes.length)))"
-        ".catch(e => done(['error ' + e]));"
-    )
+    violations = axe_violations(browser)
     assert violations == []
     assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []
     assert ATTRIBUTION in browser.find_element("tag name", "footer").text

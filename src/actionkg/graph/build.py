@@ -237,7 +237,7 @@ def build(
         result.written.append(out / FAILED_REPORT)
         return result
     files = serialise(graph)
-    files.update(dataset_files(files["graph.ttl"], files["graph.nt"], plan, base))
+    files.update(dataset_files(files["graph.nt"], plan, base))
     unsettled = [
         f"  {a.number} update {u.ordinal} ({u.body.span.where}): {u.year.reason}"
         for a in plan.actions

@@ -100,13 +100,10 @@ def write_trig(lines: list[str], prefixes: Mapping[str, str]) -> str:
     return _written(ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=dict(prefixes)))
 
 
-def dataset_files(current_turtle: str, current_nt: str, plan: Plan, base: str) -> dict[str, str]:
+def dataset_files(current_nt: str, plan: Plan, base: str) -> dict[str, str]:
     """TriG and sorted N-Quads: the current view (given as its sorted N-Triples, already written for
-    graph.nt) as the default graph, then each capture, by section and oldest first.
-
-    `current_turtle` (graph.ttl) is not needed: the TriG is written from the N-Triples lines.
-    """
-    del current_turtle
+    graph.nt) as the default graph, then each capture, by section and oldest first; the TriG is written
+    from those lines too."""
     current = [line + "\n" for line in current_nt.split("\n") if line.strip()]
     ordered = type_first(current)
     quads = list(current)
