@@ -123,7 +123,7 @@ class _Locator:
         """The next start tag of the element's name after the last one found (a tag may span lines)."""
         tag = str(element.tag)
         line = _line(element)
-        found = re.compile(rf"<{tag}\b{_ATTRS}>", re.IGNORECASE).search(self.hidden, self.cursor)
+        found = re.compile(rf"<{re.escape(tag)}\b{_ATTRS}>", re.IGNORECASE).search(self.hidden, self.cursor)
         if found is None:
             raise InputError("", f"cannot find the <{tag}> element of line {line} in the source", line)
         self.cursor = found.end()
