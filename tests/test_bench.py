@@ -145,3 +145,39 @@ def test_the_ten_times_plan_builds_valid(tmp_path: Path) -> None:
     assert sum(len(a.references) for a in plan.actions) == 10 * 8
     assert len(plan.unloaded_references()) == 10 * 2
     assert_references_stay_in_their_copy(plan)
+
+
+@pytest.mark.scale
+def test_the_ten_times_plan_gets_the_same_jsonld_and_names_on_the_fast_paths(tmp_path: Path) -> None:
+    """At 10x: JSON-LD through the triple index is rdflib's own, and names resolve alike on both engines."""
+    import json
+
+    from rdflib.plugins.serializers.jsonld import from_rdf
+
+    from actionkg.core.resources import ontology_file
+    from actionkg.graph.build import _canonical, _jsonld
+    from actionkg.questions.query import resolve
+    from actionkg.questions.store import RdflibEngine, open_oxigraph
+
+    write_plan(10, tmp_path / "plan")
+    result = build(folder_sources(tmp_path / "plan"), tmp_path / "build")
+    assert result.conforms, result.report.text()
+    context = json.loads(ontology_file("context.jsonld").read_text(encoding="utf-8"))["@context"]
+    plain = from_rdf(result.graph, context, None, (False,), False, auto_compact=True)
+
+    def text(nodes: list[object]) -> str:  # rdflib leaves an IRI it cannot shorten a URIRef: compared as JSON
+        return json.dumps(_canonical(nodes), ensure_ascii=False, sort_keys=True)
+
+    assert text(_jsonld(result.graph, context)["@graph"]) == text(plain["@graph"])
+    fast, reference = open_oxigraph(tmp_path / "build" / "graph.nt"), RdflibEngine(result.graph)
+    for param, value in [("org", "UKCIS"), ("entity", "ADEW"), ("action", "2.27"), ("action", "65.27")]:
+        assert resolve(fast, param, value) == resolve(reference, param, value)
+
+
+def test_the_engine_comparison_finds_pyshacl_equal_to_itself(capsys: pytest.CaptureFixture[str]) -> None:
+    from bench.shacl_engines import main
+
+    fixture = ROOT / "tests" / "fixtures" / "invalid" / "involves-without-mention.ttl"
+    assert main([str(fixture), "--other", "pyshacl"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 2 and all("same=True results 2/2" in line for line in lines)

@@ -6,20 +6,34 @@ pyoxigraph from those lines, so they are compared as graphs with what rdflib wri
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, RDFS, XSD
 
+from actionkg.core.resources import ontology_file
 from actionkg.core.vocab import AKG, PREFIXES
-from actionkg.graph.build import BuildResult, serialise
-from actionkg.graph.snapshots import dataset_files, nt_lines, type_first, used_prefixes, write_turtle
+from actionkg.graph.build import BuildResult, _canonical, _jsonld, serialise
+from actionkg.graph.rdf import Minter
+from actionkg.graph.snapshots import (
+    TripleIndex,
+    capture_graph,
+    capture_iri,
+    compact_jsonld,
+    dataset_files,
+    nt_lines,
+    type_first,
+    used_prefixes,
+    write_turtle,
+)
 from actionkg.pages.model import Plan
 
 
@@ -122,3 +136,108 @@ def test_serialise_in_process_matches_the_files(built: BuildResult) -> None:
     files = serialise(built.graph)
     for name in ("graph.ttl", "graph.nt", "graph.jsonld"):
         assert files[name] == (built.out / name).read_text(encoding="utf-8"), name
+
+
+def _jsonld_text(nodes: Any) -> str:
+    return json.dumps(_canonical(nodes.get("@graph", [])), ensure_ascii=False, indent=2, sort_keys=True)
+
+
+def _context() -> Any:
+    return json.loads(ontology_file("context.jsonld").read_text(encoding="utf-8"))["@context"]
+
+
+def test_jsonld_through_the_triple_index_is_rdflibs_own(built: BuildResult) -> None:
+    from rdflib.plugins.serializers.jsonld import from_rdf
+
+    plain = from_rdf(built.graph, _context(), None, (False,), False, auto_compact=True)
+    assert _jsonld_text(_jsonld(built.graph, _context())) == _jsonld_text(plain)
+
+
+def test_the_triple_index_answers_lists_and_blank_nodes_as_rdflib_does() -> None:
+    from rdflib import BNode
+    from rdflib.collection import Collection
+    from rdflib.plugins.serializers.jsonld import from_rdf
+
+    graph = Graph()
+    node, inner, head = URIRef("https://w3id.org/actionkg/id/action/9.1"), BNode("inner"), BNode("list")
+    Collection(graph, head, [Literal("a"), URIRef("https://example.org/b"), Literal("3", datatype=XSD.integer)])
+    graph.add((node, RDFS.seeAlso, head))
+    graph.add((node, AKG.span, inner))
+    graph.add((inner, RDFS.label, Literal("inside", lang="en")))
+    graph.add((node, RDF.type, AKG.Action))
+    fast = _jsonld(graph, _context())
+    assert _jsonld_text(fast) == _jsonld_text(from_rdf(graph, _context(), None, (False,), False, auto_compact=True))
+    index = TripleIndex(graph)
+    assert list(index.subjects(None, inner)) == [node] and index.value(head, RDF.first) == Literal("a")
+    assert set(index.subjects(RDF.type, None)) == {node} and index.value(node, RDF.type) == AKG.Action
+
+
+def test_capture_lines_are_rdflibs_own_bytes(built: BuildResult) -> None:
+    """graph.nq: the current view's lines and each capture's, as rdflib writes them from its default store."""
+    base = "https://w3id.org/actionkg/id/"
+    expected = set((built.out / "graph.nt").read_text(encoding="utf-8").splitlines(keepends=True))
+    for section in built.plan.captures or built.plan.sections:
+        plain = Graph()
+        plain += capture_graph(built.plan, section, base)
+        name = capture_iri(Minter(base), section)
+        expected |= {f"{line[:-1]}<{name}> .\n" for line in plain.serialize(format="nt").split("\n") if line.strip()}
+    assert (built.out / "graph.nq").read_text(encoding="utf-8") == "".join(sorted(expected))
+
+
+def test_compact_jsonld_is_rdflibs_form_for_every_kind_of_value() -> None:
+    from rdflib.plugins.serializers.jsonld import from_rdf
+
+    graph = Graph()
+    a, b = URIRef("https://w3id.org/actionkg/id/action/9.1"), URIRef("https://w3id.org/actionkg/ontology#Thing")
+    for triple in [
+        (a, RDF.type, AKG.Action),
+        (a, RDF.type, b),
+        (a, AKG.position, Literal("0", datatype=XSD.integer)),  # falsy, alone under its key
+        (a, AKG.ordinal, Literal("27", datatype=XSD.positiveInteger)),
+        (a, URIRef(str(b) + "Flag"), Literal("false", datatype=XSD.boolean)),
+        (a, URIRef(str(b) + "Score"), Literal("1.5E0", datatype=XSD.double)),
+        (a, AKG.rawText, Literal("")),
+        (a, AKG.text, Literal("plain")),
+        (a, AKG.text, Literal("typed", datatype=XSD.string)),
+        (a, RDFS.label, Literal("Gweithredu", lang="cy")),
+        (a, RDFS.label, Literal("Action", lang="en")),
+        (a, URIRef(str(b) + "Year"), Literal("2023", datatype=XSD.gYear)),
+        (a, RDFS.seeAlso, URIRef("https://example.org/a%20b?x=1#frag")),
+        (a, RDFS.seeAlso, b),
+        (b, RDFS.label, Literal("thing", lang="en")),
+    ]:
+        graph.add(triple)
+    fast = compact_jsonld(graph, _context())
+    assert fast is not None
+    assert _jsonld_text(fast) == _jsonld_text(from_rdf(graph, _context(), None, (False,), False, auto_compact=True))
+    node = next(n for n in fast["@graph"] if n["@id"] == str(a))
+    assert node["@type"] == ["akg:Action", "akg:Thing"] or node["@type"] == ["akg:Thing", "akg:Action"]
+    assert {"@language": "cy", "@value": "Gweithredu"} in node["rdfs:label"]
+
+
+def test_compact_jsonld_leaves_blank_nodes_and_lists_to_rdflib() -> None:
+    from rdflib import BNode
+
+    graph = Graph()
+    a = URIRef("https://w3id.org/actionkg/id/action/9.1")
+    graph.add((a, RDF.type, AKG.Action))
+    graph.add((URIRef("https://w3id.org/actionkg/id/action/9.2"), RDF.type, AKG.Action))
+    assert compact_jsonld(graph, _context()) is not None
+    graph.add((a, AKG.span, BNode("x")))
+    assert compact_jsonld(graph, _context()) is None
+
+
+def test_compact_jsonld_keeps_a_value_beside_a_falsy_one() -> None:
+    """rdflib would keep only the later of 0 and 5 when 0 comes first; every value is kept here."""
+    graph = Graph()
+    a = URIRef("https://w3id.org/actionkg/id/action/9.1")
+    graph.add((a, RDF.type, AKG.Action))
+    graph.add((URIRef("https://w3id.org/actionkg/id/action/9.2"), RDF.type, AKG.Action))
+    for value in ("0", "5"):
+        graph.add((a, AKG.position, Literal(value, datatype=XSD.integer)))
+    graph.add((a, AKG.text, Literal("")))
+    graph.add((a, AKG.text, Literal("words")))
+    fast = compact_jsonld(graph, _context())
+    assert fast is not None
+    node = next(n for n in fast["@graph"] if n["@id"] == str(a))
+    assert sorted(node["akg:position"]) == [0, 5] and sorted(node["akg:text"]) == ["", "words"]

@@ -34,7 +34,16 @@ from ..pages.outline import cut_lines
 from ..pages.parse import STATUS_LABELS, parse_plan
 from ..pages.sources import bundled_sources, load_manifest, read_source
 from .rdf_links import knowledge_graph
-from .snapshots import DATASET_OUTPUTS, dataset_files, nt_lines, type_first, used_prefixes, write_turtle
+from .snapshots import (
+    DATASET_OUTPUTS,
+    TripleIndex,
+    compact_jsonld,
+    dataset_files,
+    nt_lines,
+    type_first,
+    used_prefixes,
+    write_turtle,
+)
 from .validate import Report, validate_graph
 
 OUTPUTS = ("graph.ttl", "graph.nt", "graph.jsonld", *DATASET_OUTPUTS, "report.txt")
@@ -195,7 +204,11 @@ def _jsonld(graph: Graph, context: Any) -> Any:
     """
     from rdflib.plugins.serializers.jsonld import from_rdf
 
-    return from_rdf(graph, context, None, (False,), False, auto_compact=True)  # type: ignore[no-untyped-call]
+    # the same nodes built directly (compact_jsonld) or, where that declines, rdflib's converter reading TripleIndex
+    fast = compact_jsonld(graph, context)
+    if fast is not None:
+        return fast
+    return from_rdf(TripleIndex(graph), context, None, (False,), False, auto_compact=True)  # type: ignore[no-untyped-call]
 
 
 def serialise(graph: Graph) -> dict[str, str]:

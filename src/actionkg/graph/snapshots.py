@@ -12,11 +12,13 @@ the lines are sorted before they are written.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, XSD
+from rdflib.term import Node
 
 from ..core.vocab import ONTOLOGY_IRI, PREFIXES
 from ..pages.model import Plan, Section
@@ -38,7 +40,7 @@ def capture_graph(plan: Plan, section: Section, base: str) -> Graph:
     """One capture as RDF, with a node saying which capture it is (the graph's own name)."""
     keys = {n: k for s in plan.sections if s.number != section.number for n, k in s.keys.items()}
     mint = Minter(base, {**keys, **section.keys})
-    graph = Graph()
+    graph = Graph(store="SimpleMemory")  # only added to and written out: no indexes by context (40% faster)
     Writer(graph, mint).section(section, mint("plan"))
     node = capture_iri(mint, section)
     graph.add((node, RDF.type, AKG.Capture))
@@ -48,6 +50,113 @@ def capture_graph(plan: Plan, section: Section, base: str) -> Graph:
         kind = XSD.dateTime if "T" in section.source.captured else XSD.date  # a fetched capture's instant
         graph.add((node, AKG.captured, Literal(section.source.captured, datatype=kind)))
     return graph
+
+
+class TripleIndex:
+    """A graph's triples in plain dicts, read once: the few lookups rdflib's JSON-LD converter makes.
+
+    The converter asks the graph for each subject's predicates and objects and, for every object,
+    whether it starts a list (`value(o, rdf:first)`); on rdflib's indexed store those lookups were
+    most of the JSON-LD time. The answers are the same, so the converter builds the same nodes.
+    """
+
+    context_aware = False
+
+    def __init__(self, graph: Graph) -> None:
+        self.identifier = graph.identifier
+        self._out: dict[Node, list[tuple[Node, Node]]] = {}
+        self._first: dict[Node, Node] = {}  # list cells: asked about for every object
+        for s, p, o in graph:
+            self._out.setdefault(s, []).append((p, o))
+            if p == RDF.first:
+                self._first.setdefault(s, o)
+        self._in: dict[Node, list[Node]] | None = None
+
+    def subjects(self, predicate: Node | None = None, object: Node | None = None) -> Iterator[Node]:
+        if predicate is None and object is None:
+            return iter(list(self._out))
+        if self._in is None:
+            self._in = {}
+            for s, pairs in self._out.items():
+                for _, o in pairs:
+                    self._in.setdefault(o, []).append(s)
+        if object is None:
+            return iter([s for s, pairs in self._out.items() for p, _ in pairs if p == predicate])
+        return iter([s for s in self._in.get(object, []) if predicate is None or (predicate, object) in self._out[s]])
+
+    def predicate_objects(self, subject: Node) -> Iterator[tuple[Node, Node]]:
+        return iter(self._out.get(subject, []))
+
+    def value(self, subject: Node, predicate: Node, *args: Any) -> Node | None:
+        if predicate == RDF.first:
+            return self._first.get(subject)
+        return next((o for p, o in self._out.get(subject, []) if p == predicate), None)
+
+
+def compact_jsonld(graph: Graph, context_data: Any) -> dict[str, Any] | None:
+    """rdflib's compact JSON-LD nodes (`from_rdf(..., auto_compact=True)` with native types), built directly.
+
+    For a graph of IRIs and literals only, compacted with a context of prefixes only, rdflib's converter
+    does per triple what this does, with each IRI's compact form computed once by rdflib's own Context
+    (the converter recomputes it per use: most of the JSON-LD time). None when the graph or context
+    needs more (blank nodes, lists, a term with the IRI of a property, one node only): then use rdflib's.
+    One difference, on purpose: rdflib drops a value that joins a falsy one under the same key (0, "" or
+    false, then another); this keeps both. The project's graphs have no such pair (the output is the same).
+    """
+    from rdflib.plugins.serializers.jsonld import PLAIN_LITERAL_TYPES
+    from rdflib.plugins.shared.jsonld.context import Context
+
+    context = Context(context_data)
+    term_iris = {str(term.id) for term in context.terms.values()}
+    symbols: dict[Node, Any] = {}
+    ids: dict[Node, Any] = {}
+
+    def symbol(iri: Node) -> Any:
+        found = symbols.get(iri)
+        if found is None:
+            found = symbols[iri] = context.to_symbol(str(iri))
+        return found
+
+    def shrunk(iri: Node) -> Any:
+        found = ids.get(iri)
+        if found is None:
+            found = ids[iri] = context.shrink_iri(str(iri))
+        return found
+
+    def raw(value: Node) -> Any:
+        if isinstance(value, URIRef):
+            return {context.id_key: shrunk(value)}
+        assert isinstance(value, Literal)
+        native = value.datatype in PLAIN_LITERAL_TYPES
+        text = value.toPython() if native else str(value)
+        if value.datatype:
+            return text if native else {context.type_key: symbol(value.datatype), context.value_key: text}
+        if value.language and value.language != context.language:
+            return {context.lang_key: value.language, context.value_key: text}
+        return {context.value_key: text} if context.language and not value.language else text
+
+    nodes: dict[Node, dict[str, Any]] = {}
+    for s, p, o in graph:
+        if not isinstance(s, URIRef) or not isinstance(o, URIRef | Literal) or p == RDF.first or str(p) in term_iris:
+            return None
+        node = nodes.get(s)
+        if node is None:
+            node = nodes[s] = {context.id_key: shrunk(s)}
+        if p == RDF.type:
+            key, item = context.type_key, symbol(o) if isinstance(o, URIRef) else raw(o)
+        else:
+            key = symbol(p)
+            if key in context.terms:  # a property written like a term: rdflib keys it by its full IRI
+                return None
+            item = raw(o)
+        if key in node:  # rdflib tests the value, so a falsy first one (0, "", false) is lost: here it is kept
+            value = node[key]
+            node[key] = [*value, item] if isinstance(value, list) else [value, item]
+        else:
+            node[key] = item
+    if len(nodes) < 2:
+        return None
+    return {context.graph_key: list(nodes.values()), "@context": context_data}
 
 
 _TYPE = f" <{RDF.type}> "

@@ -117,31 +117,81 @@ def _unknown(kind: str, value: str, known: list[str], option: str) -> InputError
     return InputError(option, f"unknown {kind} {value!r}{hint}")
 
 
+@dataclass(frozen=True)
+class _Names:
+    """Every entity's names, indexed once: by exact name, by folded name; labels and bodies beside."""
+
+    bodies: frozenset[str]
+    labels: dict[str, frozenset[str]]  # entity → its rdfs:labels
+    names: dict[str, frozenset[str]]  # entity → every name it goes by
+    exact: dict[str, frozenset[str]]  # a name as written → the entities it names
+    folded: dict[str, frozenset[str]]  # a folded name → the entities it names
+
+
+def _index(engine: Engine) -> _Names:
+    labels: dict[str, set[str]] = {}
+    names: dict[str, set[str]] = {}
+    bodies = set()
+    for row in engine.select(_ENTITY_NAMES).rows:
+        entity = row["entity"].value
+        labels.setdefault(entity, set()).add(row["label"].value)
+        names.setdefault(entity, set()).add(row["name"].value)
+        if row["body"].value in ("true", "1"):  # some servers answer 1/0
+            bodies.add(entity)
+    exact: dict[str, set[str]] = {}
+    folded: dict[str, set[str]] = {}
+    for entity, written in names.items():
+        for name in written:
+            exact.setdefault(name, set()).add(entity)
+            folded.setdefault(fold(name), set()).add(entity)
+    return _Names(
+        frozenset(bodies), {e: frozenset(v) for e, v in labels.items()}, {e: frozenset(v) for e, v in names.items()},
+        {k: frozenset(v) for k, v in exact.items()}, {k: frozenset(v) for k, v in folded.items()},
+    )  # fmt: skip
+
+
+def _names(engine: Engine) -> _Names:
+    """The name index: built once per Oxigraph store that cannot change, on every call otherwise."""
+    from .store import OxigraphEngine
+
+    if isinstance(engine, OxigraphEngine):
+        return engine.kept("entity-names", lambda: _index(engine))
+    return _index(engine)
+
+
 def resolve_entity(engine: Engine, value: str, bodies_only: bool, option: str = "--param entity") -> Term:
     kind = "organisation" if bodies_only else "entity"
-    rows = engine.select(_ENTITY_NAMES).rows
-    if bodies_only:
-        rows = [r for r in rows if r["body"].value in ("true", "1")]  # some servers answer 1/0
+    index = _names(engine)
+    allowed = index.bodies if bodies_only else index.labels.keys()
     wanted = value.strip()
-    by_iri = {r["entity"].value for r in rows}
-    if wanted in by_iri:
+    if wanted in allowed:
         return Term.iri(wanted)
     folded = fold(re.sub(r"^the\s+", "", wanted, flags=re.IGNORECASE))
-    exact = {r["entity"].value for r in rows if r["name"].value == wanted}
-    matches = exact or {r["entity"].value for r in rows if folded and fold(r["name"].value) == folded}
+    matches = index.exact.get(wanted, frozenset()) & allowed
+    if not matches and folded:
+        matches = index.folded.get(folded, frozenset()) & allowed
     if not matches and folded:  # a short title: an unambiguous prefix of one name, at a word boundary
-        matches = {r["entity"].value for r in rows if fold(r["name"].value).startswith(folded + " ")}
+        matches = frozenset(e for name, found in index.folded.items() if name.startswith(folded + " ") for e in found)
+        matches &= allowed
     if len(matches) == 1:
-        return Term.iri(matches.pop())
+        return Term.iri(next(iter(matches)))
     if len(matches) > 1:
-        labels = sorted({r["label"].value for r in rows if r["entity"].value in matches})
+        labels = sorted({label for e in matches for label in index.labels[e]})
         raise InputError(option, f"{value!r} names more than one {kind}: {', '.join(labels)}")
-    raise _unknown(kind, value, sorted({r["label"].value for r in rows} | {r["name"].value for r in rows}), option)
+    known = {name for e in allowed for name in index.labels[e] | index.names[e]}
+    raise _unknown(kind, value, sorted(known), option)
+
+
+_NUMBER = re.compile(r"[0-9A-Za-z._-]{1,40}")  # what an action number looks like: bound as it is on any engine
 
 
 def resolve_action(engine: Engine, value: str) -> Term:
-    rows = engine.select(_ACTIONS).rows
+    """An action by its number: the store is asked for that one action; all are fetched only on a miss."""
     number = re.sub(r"^action\s+", "", value.strip(), flags=re.IGNORECASE)
+    found = engine.select(_ACTIONS, {"number": Term.literal(number)}).rows if _NUMBER.fullmatch(number) else []
+    if found:
+        return min((row["action"] for row in found), key=lambda term: term.value)
+    rows = engine.select(_ACTIONS).rows  # an IRI, a number written another way (a typed literal), or unknown
     for row in sorted(rows, key=lambda r: r["action"].value):
         if number in (row["number"].value, row["action"].value):
             return row["action"]

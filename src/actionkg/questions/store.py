@@ -1,7 +1,9 @@
 """Open a built graph for querying: Oxigraph by default, rdflib's engine as the reference.
 
 The Oxigraph store is persisted beside the graph (`graph.ttl` → `graph.ttl.oxigraph/`) and
-reused while the graph's content hash is unchanged, so a query does not re-parse Turtle.
+reused while the graph's content hash is unchanged, so a query does not re-parse Turtle. The file's
+identity (device, inode, size, modification and change times) is recorded beside the hash, so a
+reopen of an unchanged file does not read and hash it again.
 Every query passes `core.sparqlguard` first (size, nesting, no SERVICE unless allowed, no
 FROM, no updates); each is executed once.
 """
@@ -15,9 +17,9 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar, cast
 
 import pyoxigraph as ox
 
@@ -27,7 +29,10 @@ from ..core.rdffiles import read_rdf_bytes
 from ..core.sparqlguard import guard
 from ..core.terms import Result, Term
 
+T = TypeVar("T")
 HASH_FILE = "SOURCE_SHA256"
+STAT_FILE = "SOURCE_STAT"  # the identity of the file the hash was taken of, when it was safe to record
+SETTLED_SECONDS = 2.0  # a file changed more recently may change again within its timestamps' granularity
 _FORMATS = {".ttl": ox.RdfFormat.TURTLE, ".nt": ox.RdfFormat.N_TRIPLES, ".jsonld": ox.RdfFormat.JSON_LD,
             ".rdf": ox.RdfFormat.RDF_XML, ".xml": ox.RdfFormat.RDF_XML, ".nq": ox.RdfFormat.N_QUADS}  # fmt: skip
 
@@ -76,8 +81,18 @@ def to_ox(term: Term) -> ox.NamedNode | ox.Literal | ox.BlankNode:
 class OxigraphEngine:
     name = "oxigraph"
 
-    def __init__(self, store: ox.Store) -> None:
+    def __init__(self, store: ox.Store, fixed: bool = False) -> None:
         self.store = store
+        self.fixed = fixed  # nothing writes to the store: what is derived from it may be kept
+        self._kept: dict[str, object] = {}
+
+    def kept(self, key: str, compute: Callable[[], T]) -> T:
+        """`compute()` once per fixed store (a name index, say); every call on a store that may change."""
+        if not self.fixed:
+            return compute()
+        if key not in self._kept:
+            self._kept[key] = compute()
+        return cast(T, self._kept[key])
 
     def _query(self, text: str, bindings: Mapping[str, Term] | None = None, allow_service: bool = False) -> Any:
         guard(text, allow_service=allow_service)
@@ -161,27 +176,90 @@ def open_oxigraph(path: str | Path, max_bytes: int | None = DEFAULT_MAX_BYTES) -
     path = Path(path)
     _check(path, max_bytes)
     fmt = _format(path)
+    root = path.with_name(path.name + ".oxigraph")
+    before = _identity(path)
+    known = _recorded(root, before)
+    if known is not None:
+        with contextlib.suppress(OSError, RuntimeError):  # a store that will not open: read the file below
+            return OxigraphEngine(ox.Store.read_only(str(known)), fixed=True)
     data = read_rdf_bytes(path, max_bytes)  # no FIFO, within the cap, no DTD entities in RDF/XML
     digest = hashlib.sha256(data).hexdigest()
-    root = path.with_name(path.name + ".oxigraph")
+    # the identity is recorded only if the file did not change while it was read and has settled
+    identity = before if before is not None and before == _identity(path) and _settled(path) else None
     store_dir = root / digest[:32]
     if (store_dir / HASH_FILE).is_file():
         try:
-            return OxigraphEngine(ox.Store.read_only(str(store_dir)))
+            engine = OxigraphEngine(ox.Store.read_only(str(store_dir)), fixed=True)
         except (OSError, RuntimeError) as exc:
             _note(f"cannot open the stored copy {store_dir} ({_one_line(exc)}); reading the graph into memory")
-            return OxigraphEngine(_in_memory(data, fmt, path))
+            return OxigraphEngine(_in_memory(data, fmt, path), fixed=True)
+        if identity is not None and _read(store_dir / STAT_FILE) != identity:
+            _record(store_dir, identity)
+        return engine
     try:
-        _persist(data, fmt, path, digest, root, store_dir)
+        _persist(data, fmt, path, digest, root, store_dir, identity)
         _prune(root, keep=store_dir.name)
-        return OxigraphEngine(ox.Store.read_only(str(store_dir)))
+        return OxigraphEngine(ox.Store.read_only(str(store_dir)), fixed=True)
     except (OSError, RuntimeError) as exc:  # read-only folder, disk full, a store that will not open
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else _one_line(exc)
         _note(f"cannot keep a stored copy beside {path} ({reason}); reading the graph into memory")
-        return OxigraphEngine(_in_memory(data, fmt, path))
+        return OxigraphEngine(_in_memory(data, fmt, path), fixed=True)
 
 
-def _persist(data: bytes, fmt: ox.RdfFormat, path: Path, digest: str, root: Path, store_dir: Path) -> None:
+def _identity(path: Path) -> str | None:
+    """Which file this is and which version of it: device, inode, size, mtime and ctime in ns."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return f"{st.st_dev} {st.st_ino} {st.st_size} {st.st_mtime_ns} {st.st_ctime_ns}\n"
+
+
+def _settled(path: Path) -> bool:
+    """Changed long enough ago that a later change shows in its timestamps (coarse clocks tick per second)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return False
+    return time.time() - max(st.st_mtime, st.st_ctime) > SETTLED_SECONDS
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="ascii")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _recorded(root: Path, identity: str | None) -> Path | None:
+    """The store whose hash was taken of this very file, unchanged since: no need to read and hash it."""
+    if identity is None:
+        return None
+    try:
+        folders = [p for p in root.iterdir() if not p.name.startswith(".")]
+    except OSError:
+        return None
+    for folder in folders:
+        if _read(folder / STAT_FILE) == identity and (folder / HASH_FILE).is_file():
+            return folder
+    return None
+
+
+def _record(store_dir: Path, identity: str) -> None:
+    """Replace the store's identity record in one step; a folder that cannot take it only costs a hash later."""
+    with contextlib.suppress(OSError):
+        fd, tmp = tempfile.mkstemp(prefix=f".{STAT_FILE}.", dir=store_dir)
+        try:
+            with os.fdopen(fd, "w", encoding="ascii") as fh:
+                fh.write(identity)
+            os.replace(tmp, store_dir / STAT_FILE)
+        finally:
+            Path(tmp).unlink(missing_ok=True)
+
+
+def _persist(
+    data: bytes, fmt: ox.RdfFormat, path: Path, digest: str, root: Path, store_dir: Path, identity: str | None = None
+) -> None:
     """Build the store in a temporary folder and rename it into place (a no-op if another process won)."""
     root.mkdir(exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".building.", dir=root))
@@ -194,6 +272,8 @@ def _persist(data: bytes, fmt: ox.RdfFormat, path: Path, digest: str, root: Path
         store.flush()
         del store
         (tmp / HASH_FILE).write_text(digest + "\n")
+        if identity is not None:
+            (tmp / STAT_FILE).write_text(identity, encoding="ascii")
         with contextlib.suppress(OSError):  # another process put the same store in place first: use it
             os.rename(tmp, store_dir)
     finally:
