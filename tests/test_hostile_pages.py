@@ -285,15 +285,15 @@ def test_the_flat_layout_fixture_is_read() -> None:
     assert [[u.status.label for u in a.updates] for a in plan.actions] == [["Ongoing"] * 6] * 2
 
 
-def test_a_welsh_page_is_refused_not_misread(tmp_path: Path) -> None:
+def test_a_welsh_page_is_read_by_the_same_rules(tmp_path: Path) -> None:
     page = tmp_path / "2-cydweithio.txt"
     page.write_text(
         "English\n\n2. Cydweithio\n\n  •\n\n    Bydd Llywodraeth Cymru yn gweithio.\n\n"
         "    Statws y cam gweithredu: Parhaus.\n",
         encoding="utf-8",
     )
-    error = _fails(page)
-    assert error.line == 9 and "this version reads the English pages only" in error.message
+    error = _fails(page)  # read as Welsh now (tests/test_welsh.py), and refused as an English page would be
+    assert error.line == 9 and "status line with no update text above it" in error.message
 
 
 def test_the_cli_refuses_a_homoglyph_status_line_in_one_line(run: Run, tmp_path: Path) -> None:

@@ -27,12 +27,14 @@ from ..core.vocab import AKG, DEFAULT_BASE
 from ..linking.derive import Derived, derive
 from ..linking.link import link_plan
 from ..linking.registry import load_registry
+from ..pages.align import align_plan
 from ..pages.builds import SOURCES, kept_sources
 from ..pages.dating import RULE_IN_ORDER, RULE_UNBROKEN_RUN, DatedYear
 from ..pages.model import Plan, ProgressUpdate, Source
 from ..pages.outline import cut_lines
 from ..pages.parse import STATUS_LABELS, parse_plan
 from ..pages.sources import bundled_sources, load_manifest, read_source
+from .rdf import welsh_report, welsh_summary
 from .rdf_links import knowledge_graph
 from .snapshots import (
     DATASET_OUTPUTS,
@@ -155,17 +157,19 @@ def summarise(plan: Plan, graph: Graph, report: Report, derived: Derived | None 
         counted = sum(len(a.updates) for a in s.actions)
         lines.append(f"  {s.number}. {s.title:<26} {len(s.actions):>3} actions {counted:>4} updates  ({s.source.file})")
     lines += cut_lines(plan)  # pages cut short, read as far as they go
-    by_status = Counter(u.status.label for u in updates)
+    # by concept, named by its English label: a Welsh page's word ("Parhaus") is its label, not the count's key
+    by_status = Counter(STATUS_LABELS[u.status.concept] for u in updates)
     lines.append("Updates by status: " + ", ".join(f"{k} {by_status[k]}" for k in STATUS_LABELS.values()))
     years = Counter(u.year.year for u in updates)
     known = sorted(y for y in years if y is not None)
     lines.append(
         "Updates by reporting year: " + ", ".join(f"{y} {years[y]}" for y in known) + f", not settled {years[None]}"
     )
-    latest = Counter(a.latest.status.label if a.latest else "no update yet" for a in plan.actions)
+    latest = Counter(STATUS_LABELS[a.latest.status.concept] if a.latest else "no update yet" for a in plan.actions)
     order = [*STATUS_LABELS.values(), "no update yet"]
     lines.append("Actions by latest status: " + ", ".join(f"{k} {latest[k]}" for k in order if latest[k]))
     lines += _stakeholders(plan, graph, derived)
+    lines += welsh_summary(plan)  # Welsh pages: counts, and conflicts/misalignments pointed to report.txt
     if len(plan.captures) > len(plan.sections):
         lines.append(_captures(plan))
     lines.append(_year_bases(updates))
@@ -239,6 +243,7 @@ def build(
     manifest = load_manifest()
     plan = load_plan(sources, max_bytes, captured)
     registry = load_registry()
+    plan = align_plan(plan, registry.status_words())  # Welsh pages: paired with the English, status words learned
     link_notes = link_plan(plan, registry)
     derived = derive(plan, registry, str(manifest.plan["launched"]))
     graph = knowledge_graph(plan, registry, derived, manifest.plan, manifest.licence, base, build_date())
@@ -272,6 +277,7 @@ def build(
             "",
             *([f"Matches across captures below certainty ({len(plan.notes)}):", *plan.notes, ""] if plan.notes else []),
             *([f"Names left unlinked or scopes unused ({len(link_notes)}):", *link_notes, ""] if link_notes else []),
+            *welsh_report(plan),
         ]
     )
     write_set(out, {**{name: files[name].encode("utf-8") for name in OUTPUTS}, **kept_sources(plan, manifest)})

@@ -6,17 +6,20 @@ from stable keys (section and action numbers, update ordinals, file names).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
+from urllib.parse import quote
 
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
 from ..core.vocab import AKG, DEFAULT_BASE, OA, ONTOLOGY_IRI, PREFIXES, SCHEMA, STATUS_CONCEPTS
 from ..pages.dating import RULE_IN_ORDER, RULE_UNBROKEN_RUN, DatedYear
-from ..pages.model import Action, CrossReference, Passage, Plan, Section, Source, Span
+from ..pages.model import Action, CrossReference, Passage, Plan, ProgressUpdate, Section, Source, Span
 from ..pages.parse import STATUS_LABELS
 
 LANG = "en"
+WELSH = "cy"
 
 _CLOSE_MATCH = {
     "Ongoing": "ActiveActionStatus",
@@ -53,8 +56,13 @@ def new_graph() -> Graph:
     return graph
 
 
-def _text(value: str) -> Literal:
-    return Literal(value, lang=LANG)
+def _text(value: str, lang: str = LANG) -> Literal:
+    return Literal(value, lang=lang)
+
+
+def source_key(file: str) -> str:
+    """The IRI key of a source from its file name (as `Source.key`): a span names only its file."""
+    return quote(file.rsplit(".", 1)[0], safe="-._~")
 
 
 def add_status_scheme(graph: Graph) -> None:
@@ -91,6 +99,8 @@ class Writer:
         self.mint = mint
         self.page = ""
         self.cut: Passage | None = None  # the block the section being written was cut short in
+        self.lang = LANG  # the language of the page being written: its texts' tag
+        self.welsh: URIRef | None = None  # the aligned Welsh page of the section being written
 
     def source(self, source: Source) -> URIRef:
         node = self.mint("source", source.key)
@@ -107,6 +117,8 @@ class Writer:
         if source.captured:
             kind = XSD.dateTime if "T" in source.captured else XSD.date  # a fetched capture's instant
             g.add((node, _OWN.captured, Literal(source.captured, datatype=kind)))
+        if source.language != LANG:  # English pages say nothing, so an English build keeps its bytes
+            g.add((node, DCTERMS.language, Literal(source.language)))
         return node
 
     def basis(
@@ -165,33 +177,50 @@ class Writer:
 
     def text_part(self, node: URIRef, cls: URIRef, passage: Passage, source_node: URIRef) -> URIRef:
         self.g.add((node, RDF.type, cls))
-        self.g.add((node, AKG.text, _text(passage.text)))
+        self.g.add((node, AKG.text, _text(passage.text, self.lang)))
         self.span(node, passage, source_node)
         return node
+
+    def welsh_text(self, node: URIRef, passage: Passage | None) -> None:
+        """The aligned Welsh text on the same node: an `@cy` literal, and its span in the Welsh page."""
+        if passage is None or self.welsh is None:
+            return
+        self.g.add((node, AKG.text, _text(passage.text, WELSH)))
+        self.g.add((node, _OWN.translationSpan, self.span_node(URIRef(node + "/span-cy"), passage, self.welsh)))
 
     def section(self, section: Section, plan_node: URIRef) -> None:
         g, mint = self.g, self.mint
         src = self.source(section.source)
         self.page = section.source.text  # what dated phrases' offsets index
         self.cut = section.cut  # the block a page cut short ends in
+        self.lang = section.source.language
+        welsh = section.translation
+        self.welsh = self.source(welsh.source) if welsh is not None else None
         node = mint("section", section.number)
         g.add((plan_node, DCTERMS.hasPart, node))
         g.add((node, RDF.type, AKG.Section))
         g.add((node, DCTERMS.isPartOf, plan_node))
         g.add((node, DCTERMS.identifier, Literal(section.number)))
-        g.add((node, DCTERMS.title, _text(section.title)))
-        g.add((node, RDFS.label, _text(f"{section.number}. {section.title}")))
+        g.add((node, DCTERMS.title, _text(section.title, self.lang)))
+        g.add((node, RDFS.label, _text(f"{section.number}. {section.title}", self.lang)))
         g.add((node, DCTERMS.source, src))
         self.span(node, section.heading, src)
+        if welsh is not None and self.welsh is not None:
+            g.add((node, DCTERMS.title, _text(welsh.title, WELSH)))
+            g.add((node, RDFS.label, _text(f"{section.number}. {welsh.title}", WELSH)))
+            g.add((node, _OWN.translationSpan, self.span_node(URIRef(node + "/span-cy"), welsh.heading, self.welsh)))
         if section.summary:
             part = self.text_part(mint("section", section.number, "summary"), AKG.SectionSummary, section.summary, src)
             g.add((node, AKG.summary, part))
+            self.welsh_text(part, section.summary_translation)  # only a summary that aligned (pages/align.py)
+        welsh_notes = section.note_translations  # parallel to the notes: each one that aligned, or None
         for i, note in enumerate(section.notes, 1):
-            g.add(
-                (node, AKG.note, self.text_part(mint("section", section.number, "note", i), AKG.SectionNote, note, src))
-            )
+            part = self.text_part(mint("section", section.number, "note", i), AKG.SectionNote, note, src)
+            g.add((node, AKG.note, part))
+            self.welsh_text(part, welsh_notes[i - 1] if i <= len(welsh_notes) else None)
         for action in section.actions:
             self.action(action, node, src)
+        self.lang, self.welsh = LANG, None
 
     def action(self, action: Action, section_node: URIRef, src: URIRef) -> None:
         g, mint = self.g, self.mint
@@ -204,10 +233,13 @@ class Writer:
         g.add((node, AKG.position, Literal(action.position, datatype=XSD.positiveInteger)))
         commitment = self.text_part(URIRef(node + "/commitment"), AKG.Commitment, action.commitment, src)
         g.add((node, AKG.commitment, commitment))
+        # each Welsh text from its own pointer (pages/align.py): an update aligns even where the commitment did not
+        self.welsh_text(commitment, action.translation.commitment if action.translation is not None else None)
         texts: dict[int, URIRef] = {action.commitment.span.start: commitment}
         if action.original:
             original = self.text_part(URIRef(node + "/original"), AKG.OriginalText, action.original, src)
             g.add((node, AKG.originalText, original))
+            self.welsh_text(original, action.original_translation)
             texts[action.original.span.start] = original
         if action.incomplete is not None or self.cut is action.commitment:
             g.add((node, AKG.incomplete, Literal(True)))  # on a page cut short: read as far as it goes
@@ -222,7 +254,10 @@ class Writer:
             status_line = self.text_part(URIRef(unode + "/status"), AKG.StatusLine, update.status.line, src)
             g.add((unode, AKG.statusLine, status_line))
             if update.status.note:
-                g.add((unode, AKG.statusNote, _text(update.status.note)))
+                g.add((unode, AKG.statusNote, _text(update.status.note, self.lang)))
+            if self.lang == WELSH:  # a Welsh page of its own: the status word as printed
+                g.add((unode, _OWN.statusText, _text(update.status.label, WELSH)))
+            self.welsh_update(unode, status_line, update.translation)
             if update.year.year is not None:
                 g.add((unode, AKG.reportingYear, Literal(str(update.year.year), datatype=XSD.gYear)))
                 if isinstance(update.year, DatedYear):
@@ -232,6 +267,17 @@ class Writer:
             texts[update.status.line.span.start] = status_line
         for order, ref in enumerate(action.references, 1):
             self.reference(node, order, ref, texts, src)
+
+    def welsh_update(self, unode: URIRef, status_line: URIRef, welsh: ProgressUpdate | None) -> None:
+        """An aligned Welsh update: its text and status line in `@cy`, and its status word as printed
+        (its concept stays the English update's, even where the words disagree: `Plan.status_conflicts`)."""
+        if welsh is None or self.welsh is None:
+            return
+        self.welsh_text(unode, welsh.body)
+        self.welsh_text(status_line, welsh.status.line)
+        self.g.add((unode, _OWN.statusText, _text(welsh.status.label, WELSH)))
+        if welsh.status.note:
+            self.g.add((unode, AKG.statusNote, _text(welsh.status.note, WELSH)))
 
     def reference(self, node: URIRef, order: int, ref: CrossReference, texts: dict[int, URIRef], src: URIRef) -> None:
         g = self.g
@@ -247,18 +293,58 @@ class Writer:
         self.span(rnode, ref.passage, src)
 
 
+def welsh_sources(plan: Plan) -> list[Source]:
+    """The Welsh pages of the plan: Welsh sections of their own and the aligned Welsh pages, in plan order."""
+    found = [s.source for s in plan.sections if s.source.language == WELSH]
+    found += [s.translation.source for s in plan.sections if s.translation is not None]
+    return list({s.file: s for s in found}.values())
+
+
+def add_status_words(writer: Writer, plan: Plan, citations: Mapping[str, tuple[str, str]]) -> None:
+    """The Welsh status words the build learned (`Plan.status_words`) as labels of the status concepts,
+    each with how it was learned: the aligned pairs of status lines, or the registry's cited pair."""
+    g, mint = writer.g, writer.mint
+    words = sorted(plan.status_words, key=lambda w: (w.concept, w.word.casefold()))
+    labelled: set[str] = set()
+    for word in words:
+        concept = STATUS_CONCEPTS[word.concept]
+        label = _text(word.word, WELSH)
+        g.add((concept, SKOS.altLabel if word.concept in labelled else SKOS.prefLabel, label))
+        labelled.add(word.concept)
+        node = mint("status-word", WELSH, quote(word.word.casefold(), safe=""))
+        g.add((node, RDF.type, _OWN.StatusWordEvidence))
+        g.add((node, _OWN.labelOf, concept))
+        g.add((node, _OWN.label, label))
+        g.add((node, _OWN.taughtBy, Literal(word.taught_by)))
+        cited = citations.get(word.word.casefold())
+        if word.taught_by == "registry" and cited is not None:
+            g.add((node, _OWN.citedPair, Literal(cited[1])))
+        for k, (welsh_line, english_line) in enumerate(word.evidence, 1):
+            pair = URIRef(f"{node}/pair/{k}")
+            g.add((node, PROV.wasDerivedFrom, pair))
+            g.add((pair, RDF.type, _OWN.AlignedPair))
+            for prop, passage, part in ((_OWN.welshLine, welsh_line, "cy"), (_OWN.englishLine, english_line, "en")):
+                src = mint("source", source_key(passage.span.file))
+                g.add((pair, prop, writer.span_node(URIRef(f"{pair}/{part}"), passage, src)))
+
+
 def plan_graph(
     plan: Plan,
     manifest_plan: dict[str, str],
     licence: dict[str, str],
     base: str = DEFAULT_BASE,
     build_time: int | None = None,
+    status_citations: Mapping[str, tuple[str, str]] | None = None,
 ) -> Graph:
-    """The whole plan as RDF; `build_time` (SOURCE_DATE_EPOCH) is the only clock it reads."""
+    """The whole plan as RDF; `build_time` (SOURCE_DATE_EPOCH) is the only clock it reads.
+
+    `status_citations` is the registry's Welsh status words (`Registry.status_words`), for the words it taught.
+    """
     graph = new_graph()
     mint = Minter(base, plan.keys)
     writer = Writer(graph, mint)
     add_status_scheme(graph)
+    add_status_words(writer, plan, status_citations or {})
     plan_node = mint("plan")
     graph.add((plan_node, RDF.type, AKG.ActionPlan))
     graph.add((plan_node, DCTERMS.title, _text(manifest_plan["title"])))
@@ -279,7 +365,55 @@ def plan_graph(
     graph.add((dataset, DCTERMS.subject, plan_node))
     for section in plan.sections:
         graph.add((dataset, DCTERMS.source, mint("source", section.source.key)))
+    for source in welsh_sources(plan):
+        graph.add((dataset, DCTERMS.source, mint("source", source.key)))
     if build_time is not None:
         created = datetime.fromtimestamp(build_time, tz=UTC).replace(tzinfo=None).isoformat()
         graph.add((dataset, DCTERMS.created, Literal(created + "Z", datatype=XSD.dateTime)))
     return graph
+
+
+def welsh_summary(plan: Plan) -> list[str]:
+    """The build summary's line on the Welsh pages (none for an English build): counts and a pointer."""
+    pages = welsh_sources(plan)
+    if not pages:
+        return []
+    aligned = sum(1 for a in plan.actions if a.translation is not None)  # their commitments aligned
+    updates = sum(1 for a in plan.actions for u in a.updates if u.translation is not None)  # each on its own
+    words = ", ".join(
+        f"{w.word} = {STATUS_LABELS[w.concept]}" + (" (registry)" if w.taught_by == "registry" else "")
+        for w in plan.status_words
+    )
+    return [
+        f"Welsh: {_count(len(pages), 'page')} ({', '.join(s.file for s in pages)}); "
+        f"{_count(aligned, 'action')} and {_count(updates, 'update')} aligned with the English; "
+        f"status words: {words or 'none'}; "
+        f"{_count(len(plan.status_conflicts), 'status conflict')} and "
+        f"{_count(len(plan.misaligned), 'text')} not aligned (see report.txt)"
+    ]
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def welsh_report(plan: Plan) -> list[str]:
+    """report.txt's Welsh part: every status conflict and misalignment, with where and why (never forced)."""
+    out: list[str] = []
+    if plan.status_conflicts:
+        out.append(f"Welsh status words that disagree with the English status ({len(plan.status_conflicts)}); "
+                   "the English update keeps its status, the Welsh word is kept as printed:")  # fmt: skip
+        for c in plan.status_conflicts:
+            elsewhere = (
+                f" (elsewhere {STATUS_LABELS[c.welsh_concept]})" if c.welsh_concept in STATUS_LABELS else " (unsettled)"
+            )
+            out.append(
+                f"  {c.welsh.span.where} {c.word!r}{elsewhere} ↔ {c.english.span.where} "
+                f"{STATUS_LABELS.get(c.english_concept, c.english_concept)!r}"
+            )
+        out.append("")
+    if plan.misaligned:
+        out.append(f"Welsh texts not aligned with the English ({len(plan.misaligned)}):")
+        out += [f"  {m.where}: {m.what}: {m.reason}" for m in plan.misaligned]
+        out.append("")
+    return out

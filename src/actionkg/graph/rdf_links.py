@@ -8,9 +8,10 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 from ..core.resources import ontology_file
 from ..core.vocab import AKG, ORG, SCHEMA
 from ..linking.derive import Derived
+from ..linking.link import Matcher, welsh_mentions
 from ..linking.registry import Entity, Registry
 from ..pages.model import Mention, Plan
-from .rdf import BASIS, LANG, RULES, Minter, Writer
+from .rdf import BASIS, LANG, RULES, WELSH, Minter, Writer, welsh_sources
 
 ENTITY_CLASSES: dict[str, tuple[URIRef, ...]] = {
     "Organization": (ORG.Organization, ORG.FormalOrganization),
@@ -39,9 +40,29 @@ def entity_iri(mint: Minter, slug: str) -> URIRef:
     return mint("entity", slug)
 
 
-def add_registry(graph: Graph, registry: Registry, mint: Minter) -> None:
+def add_registry(graph: Graph, registry: Registry, mint: Minter, welsh: bool = False) -> None:
+    """The registry's entities; their Welsh names only when `welsh` (a Welsh page is loaded), so an English
+    build is what it was before the registry learned Welsh."""
     for entity in registry:
         _entity(graph, entity, registry, mint)
+        if welsh:
+            _welsh_names(graph, entity, mint)
+
+
+def _welsh_names(g: Graph, e: Entity, mint: Minter) -> None:
+    """Welsh label (`@cy`), Welsh aliases, and the mutated forms as hidden labels (matched, never shown)."""
+    if e.label_cy is None:
+        return
+    node = entity_iri(mint, e.slug)
+    printed = (e.label_cy, *e.aliases_cy)
+    g.add((node, RDFS.label, Literal(e.label_cy, lang=WELSH)))
+    g.add((node, SKOS.prefLabel, Literal(e.label_cy, lang=WELSH)))
+    for alias in dict.fromkeys(e.aliases_cy):
+        if alias != e.label_cy:
+            g.add((node, SKOS.altLabel, Literal(alias, lang=WELSH)))
+    for form in e.welsh_names:
+        if form not in printed:
+            g.add((node, SKOS.hiddenLabel, Literal(form, lang=WELSH)))
 
 
 def _entity(g: Graph, e: Entity, registry: Registry, mint: Minter) -> None:
@@ -104,25 +125,38 @@ def _text_iri(action: URIRef, owner: str) -> URIRef:
     return URIRef(f"{action}/{owner}")
 
 
-def add_mentions(writer: Writer, plan: Plan, mint: Minter) -> dict[Mention, URIRef]:
-    g, nodes = writer.g, {}
+def add_mentions(writer: Writer, plan: Plan, mint: Minter, matcher: Matcher | None = None) -> dict[Mention, URIRef]:
+    """Each action's mentions; with a `matcher`, also those of its aligned Welsh texts, each on the node of the
+    English text it translates (`welsh_mentions` reads the translation pointers, never the Welsh page's order)."""
+    nodes: dict[Mention, URIRef] = {}
     for section in plan.sections:
         src = mint("source", section.source.key)
+        welsh = section.translation
+        welsh_src = mint("source", welsh.source.key) if welsh is not None and matcher is not None else None
         for action in section.actions:
-            anode = mint.action(action.number)
-            counters: dict[str, int] = {}
-            for mention in action.mentions:
-                text = _text_iri(anode, mention.owner)
-                counters[mention.owner] = counters.get(mention.owner, 0) + 1
-                node = URIRef(f"{text}/mention/{counters[mention.owner]}")
-                g.add((node, RDF.type, AKG.Mention))
-                g.add((node, AKG.entity, entity_iri(mint, mention.entity)))
-                g.add((node, AKG.inText, text))
-                g.add((node, AKG.mentionedIn, anode))
-                writer.span(node, mention.passage, src)
-                g.add((node, AKG.sentence, writer.span_node(URIRef(f"{node}/sentence"), mention.sentence, src)))
-                nodes[mention] = node
+            _mentions(writer, mint.action(action.number), action.mentions, src, "", nodes)
+            if welsh_src is not None and matcher is not None:  # the Welsh texts' own, on the same text nodes
+                found = welsh_mentions(action, matcher)
+                _mentions(writer, mint.action(action.number), found, welsh_src, "/cy", nodes)
     return nodes
+
+
+def _mentions(
+    writer: Writer, anode: URIRef, mentions: list[Mention], src: URIRef, part: str, nodes: dict[Mention, URIRef]
+) -> None:
+    g = writer.g
+    counters: dict[str, int] = {}
+    for mention in mentions:
+        text = _text_iri(anode, mention.owner)
+        counters[mention.owner] = counters.get(mention.owner, 0) + 1
+        node = URIRef(f"{text}/mention{part}/{counters[mention.owner]}")
+        g.add((node, RDF.type, AKG.Mention))
+        g.add((node, AKG.entity, entity_iri(writer.mint, mention.entity)))
+        g.add((node, AKG.inText, text))
+        g.add((node, AKG.mentionedIn, anode))
+        writer.span(node, mention.passage, src)
+        g.add((node, AKG.sentence, writer.span_node(URIRef(f"{node}/sentence"), mention.sentence, src)))
+        nodes[mention] = node
 
 
 def add_derived(writer: Writer, derived: Derived, mentions: dict[Mention, URIRef], mint: Minter) -> None:
@@ -220,11 +254,12 @@ def knowledge_graph(
     """The whole graph: document, registry, mentions, derived relations and `involves`."""
     from .rdf import plan_graph
 
-    graph = plan_graph(plan, manifest_plan, licence, base, build_time)
+    graph = plan_graph(plan, manifest_plan, licence, base, build_time, registry.status_words())
     mint = Minter(base, plan.keys)
-    add_registry(graph, registry, mint)
+    welsh = bool(welsh_sources(plan))
+    add_registry(graph, registry, mint, welsh=welsh)
     writer = Writer(graph, mint)
-    mentions = add_mentions(writer, plan, mint)
+    mentions = add_mentions(writer, plan, mint, Matcher(registry) if welsh else None)
     add_derived(writer, derived, mentions, mint)
     add_involves(graph)
     add_involves_basis(writer)

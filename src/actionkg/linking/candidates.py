@@ -3,7 +3,9 @@
 Three patterns: acronym definitions "Long Name (ABC)"; capitalised names of two or more words
 ending in an organisational word (Group, Council, Centre, …); quoted titles (‘…’, '…', “…”).
 A candidate is known when the registry matcher reads the whole of it as one entity, when its
-acronym is a registry acronym, or when the reviewed ignore list names it.
+acronym is a registry acronym, or when the reviewed ignore list names it. On a Welsh page (its own
+section, or the Welsh page aligned with an English one) a fourth pattern reads Welsh names, which put
+the organisational word first ("Cyngor Gweithlu Addysg"), also softly mutated ("gan Gyngor …").
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from ..core.names import fold
 from ..core.resources import data_file
 from ..pages.model import Passage, Plan
 from .link import Matcher
-from .registry import Registry
+from .registry import Registry, soft_mutation
 
 KEYWORDS = (
     "Group", "Council", "Centre", "Center", "Foundation", "Board", "Partnership", "Agency", "Office", "Unit",
@@ -30,6 +32,13 @@ _JOIN = r"(?:\s+(?:of the|for the|of|for|in|and|&))?\s+"
 _NAME = re.compile(rf"\b{_CAP}(?:{_JOIN}{_CAP})*\s+(?:{'|'.join(KEYWORDS)})\b")
 _ACRONYM_DEF = re.compile(rf"((?:{_CAP})(?:{_JOIN}{_CAP})*)\s*\(([A-Z][A-Za-z]*[A-Z][A-Za-z]*)\)")
 _QUOTED = re.compile(r"‘([^‘\n]{2,120}?)’(?!\w)|(?<!\w)'([^'\n]{2,120}?)'(?!\w)|“([^“”\n]{2,120}?)”")
+WELSH_KEYWORDS = (
+    "Cyngor", "Grŵp", "Bwrdd", "Canolfan", "Asiantaeth", "Swyddfa", "Uned", "Prifysgol", "Rhwydwaith", "Rhaglen",
+    "Tîm", "Panel", "Partneriaeth", "Comisiwn", "Pwyllgor", "Fforwm", "Ymddiriedolaeth", "Sefydliad", "Coleg",
+    "Cymdeithas", "Llywodraeth", "Gwasanaeth", "Awdurdod", "Heddlu",
+)  # fmt: skip
+_WELSH_KEYWORD = "|".join(sorted({w for k in WELSH_KEYWORDS for w in (k, soft_mutation(k))}, key=len, reverse=True))
+_WELSH_NAME = re.compile(rf"\b(?:{_WELSH_KEYWORD})(?:\s+(?:y|yr|ar gyfer|dros|a|i))?(?:\s+{_CAP}){{1,8}}")
 _LEADING = re.compile(
     r"^(?:(?:The|A|An|Our|This|These|Their|Its|Each|Both|In|During|At|With|From|For|Of|And|To|On)\s+)+"
 )
@@ -50,9 +59,12 @@ def load_ignore_list() -> dict[str, str]:
     return {fold(item["name"]): item["reason"] for item in raw.get("ignore", [])}
 
 
-def _found(passage: Passage) -> Iterable[tuple[str, str, int, int]]:
-    """(name, kind, start, end) in the passage's raw text."""
+def _found(passage: Passage, welsh: bool = False) -> Iterable[tuple[str, str, int, int]]:
+    """(name, kind, start, end) in the passage's raw text; Welsh names too on a Welsh page."""
     raw = passage.raw
+    if welsh:
+        for m in _WELSH_NAME.finditer(raw):
+            yield " ".join(m.group().split()), "organisational name", m.start(), m.end()
     for m in _ACRONYM_DEF.finditer(raw):
         long_name = m.group(1)
         lead = _LEADING.match(long_name)
@@ -94,14 +106,16 @@ def find_candidates(plan: Plan, registry: Registry, ignore: dict[str, str] | Non
     acronyms = {a for e in registry for a in e.acronyms}
     found: dict[str, Candidate] = {}
     seen: set[tuple[str, int, str]] = set()  # one occurrence found by two patterns counts once
-    for section in plan.sections:
+    pages = [*plan.sections, *(s.translation for s in plan.sections if s.translation is not None)]
+    for section in pages:
         passages = [p for p in (section.summary, *section.notes) if p]
         for action in section.actions:
             passages += [action.commitment, *(u.body for u in action.updates)]
             passages += [action.original] if action.original else []
+        welsh = section.source.language == "cy"
         for passage in passages:
             mentions = matcher.find(passage.raw, passage.layout)
-            for name, kind, start, end in _found(passage):
+            for name, kind, start, end in _found(passage, welsh):
                 key = fold(name)
                 occurrence = (passage.span.file, passage.span.start + start, key)
                 if key in ignore or occurrence in seen or _known(passage.raw, kind, start, end, mentions, acronyms):

@@ -85,13 +85,14 @@ class Derived:
 
 
 def lead_body(action: Action, registry: Registry) -> LeadBody:
-    """The commitment's subject: a body named first, with at most an article before it."""
+    """The commitment's subject: a body named first, with at most an article before it, or after the Welsh
+    future "Bydd" that opens the sentence ("Bydd Llywodraeth Cymru yn diwygio …": Welsh puts the verb first)."""
     commitment = action.commitment
     for mention in action.mentions:
         if mention.owner != "commitment":
             continue
         before = commitment.raw[: mention.passage.span.start - commitment.span.start].strip()
-        if before in ("", "The", "A", "An") and registry[mention.entity].type in BODY_TYPES:
+        if before in ("", "The", "A", "An", "Bydd") and registry[mention.entity].type in BODY_TYPES:
             return LeadBody(mention.entity, mention, f"subject of the commitment ({mention.passage.span.where})")
         break
     subject = re.split(r"\bwill\b", readable(commitment.raw), maxsplit=1)[0].strip()

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from ..core.names import Token, fold, tokens
 from ..pages.model import Action, Mention, Passage, Plan, Span
 from ..pages.text import LineIndex, readable
-from .registry import BODY_TYPES, REGISTRY_FILE, Registry
+from .registry import BODY_TYPES, REGISTRY_FILE, Registry, check_cited_pairs
 
 log = logging.getLogger(__name__)
 
@@ -365,10 +365,34 @@ def texts_of(action: Action) -> Iterable[tuple[str, Passage]]:
         yield "original", action.original
 
 
+def welsh_texts_of(action: Action) -> Iterable[tuple[str, Passage]]:
+    """The aligned Welsh texts of an English action, each under the owner of the ENGLISH text it translates
+    (read from the translation pointers pages/align.py sets): a Welsh text that did not align has none."""
+    if action.translation is not None:
+        yield "commitment", action.translation.commitment
+    for update in action.updates:
+        if update.translation is not None:
+            yield f"update/{update.ordinal}", update.translation.body
+    if action.original_translation is not None:
+        yield "original", action.original_translation
+
+
 def link_action(action: Action, matcher: Matcher, unlinked: list[Unlinked] | None = None) -> list[Mention]:
     """The mentions in an action's texts; names no `within` scope admits go to `unlinked`, when given."""
+    return link_texts(texts_of(action), matcher, unlinked)
+
+
+def welsh_mentions(action: Action, matcher: Matcher, unlinked: list[Unlinked] | None = None) -> list[Mention]:
+    """The mentions in an English action's aligned Welsh texts, owned by the English texts they translate."""
+    return link_texts(welsh_texts_of(action), matcher, unlinked)
+
+
+def link_texts(
+    texts: Iterable[tuple[str, Passage]], matcher: Matcher, unlinked: list[Unlinked] | None = None
+) -> list[Mention]:
+    """The mentions in (owner, text) pairs; names no `within` scope admits go to `unlinked`, when given."""
     mentions: list[Mention] = []
-    for owner, passage in texts_of(action):
+    for owner, passage in texts:
         bounds = sentences(passage.raw)  # sorted and disjoint, so the one holding a mention is found by bisection
         firsts = [s for s, _ in bounds]
         lines = LineIndex(passage.raw)
@@ -417,10 +441,12 @@ def unused_scopes(plan: Plan, registry: Registry, unlinked: Iterable[Unlinked] =
 
 def link_plan(plan: Plan, registry: Registry) -> list[str]:
     """Link every action; return (and log as warnings) what the `within` scopes left out or never used."""
+    check_cited_pairs(registry, plan)  # a taught Welsh status word against its cited lines, when both are loaded
     matcher = Matcher(registry)
     unlinked: list[Unlinked] = []
     for action in plan.actions:
         action.mentions = link_action(action, matcher, unlinked)
+        welsh_mentions(action, matcher, unlinked)  # the aligned Welsh texts: only their unlinked names here
     notes = [str(u) for u in unlinked] + unused_scopes(plan, registry, unlinked)
     for note in notes:
         log.warning("%s", note)

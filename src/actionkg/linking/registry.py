@@ -9,6 +9,7 @@ two groups the pages give one name, told apart by the words of the sentence nami
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -18,6 +19,8 @@ import yaml
 from ..core.errors import InputError
 from ..core.names import fold
 from ..core.resources import data_file
+from ..core.vocab import STATUS_CONCEPTS
+from ..pages.model import Plan, Status
 
 REGISTRY_FILE = "data/registry/entities.yaml"
 
@@ -31,8 +34,14 @@ _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _DATE = re.compile(r"\d{4}(?:-\d{2})?")
 _KEYS = {
     "slug", "type", "label", "acronyms", "aliases", "parent", "members", "replaces", "publisher", "issued",
-    "editions", "evidence", "citations", "capitalised", "exact_names", "within",
+    "editions", "evidence", "citations", "capitalised", "exact_names", "within", "label_cy", "aliases_cy", "mutates",
 }  # fmt: skip
+_STATUS_KEYS = {"word", "concept", "pair"}
+_PAIR = re.compile(r"(\S+):([1-9][0-9]*) ↔ (\S+):([1-9][0-9]*)")  # "cy-file:line ↔ en-file:line"
+_WORD = re.compile(r"[^\W\d_]+(?:[ '’-][^\W\d_]+)*")  # letters, words apart by one space, hyphen or apostrophe
+# Welsh soft mutation (treiglad meddal) of a word's first letters, longest first: "Llywodraeth" → "Lywodraeth"
+# after "gan"; "g" drops ("Gweinidogion" → "Weinidogion").
+_SOFT = (("ll", "l"), ("rh", "r"), ("p", "b"), ("t", "d"), ("c", "g"), ("b", "f"), ("d", "dd"), ("g", ""), ("m", "f"))
 _RENAMED = {"at": "'at' (file:line) was replaced by 'within' (phrases of the sentences that name the entity)"}
 
 
@@ -72,19 +81,54 @@ class Entity:
     # (two groups the pages give one name); text, not file:line, so a renamed, re-rendered or later page keeps them
     within: tuple[str, ...] = ()
     line: int = 0  # where the entry starts in the registry file
+    label_cy: str | None = None  # the Welsh name as the Welsh pages print it ("Llywodraeth Cymru")
+    aliases_cy: tuple[str, ...] = ()
+    mutates: bool = False  # the Welsh names also match softly mutated ("gan Lywodraeth Cymru")
+
+    @property
+    def welsh_names(self) -> tuple[str, ...]:
+        """The Welsh label and aliases as printed, then their softly mutated forms when `mutates`."""
+        names = tuple(n for n in (self.label_cy, *self.aliases_cy) if n)
+        mutated = tuple(m for n in names if (m := soft_mutation(n)) and m != n) if self.mutates else ()
+        return tuple(dict.fromkeys((*names, *mutated)))
 
     @property
     def names(self) -> tuple[str, ...]:
-        """Label and aliases: matched with `fold`, acronyms apart."""
-        return (self.label, *self.aliases)
+        """Label and aliases, English then Welsh: matched with `fold`, acronyms apart."""
+        return tuple(dict.fromkeys((self.label, *self.aliases, *self.welsh_names)))
 
     def cited(self, fact: str) -> Citation | None:
         return next((c for c in self.citations if c.fact == fact), None)
 
 
+@dataclass(frozen=True)
+class TaughtStatus:
+    """A Welsh status word the registry teaches, for Welsh pages with no English counterpart."""
+
+    word: str  # as printed, "Parhaus"
+    concept: str  # a status concept key, "Ongoing"
+    pair: str  # the aligned pair that shows it: "cy-file:line ↔ en-file:line"
+    line: int = 0
+
+
+def soft_mutation(name: str) -> str:
+    """`name` with its first word softly mutated (Welsh grammar), keeping its capital; unchanged if none applies."""
+    for radical, mutated in _SOFT:
+        if name[: len(radical)].casefold() == radical:
+            rest = name[len(radical) :]
+            out = mutated + rest
+            return out[:1].upper() + out[1:] if name[:1].isupper() else out
+    return name
+
+
 @dataclass
 class Registry:
     entities: dict[str, Entity] = field(default_factory=dict)
+    statuses: dict[str, TaughtStatus] = field(default_factory=dict)  # casefolded Welsh word → its entry
+
+    def status_words(self) -> dict[str, tuple[str, str]]:
+        """Casefolded Welsh status word → (concept, the cited aligned pair "cy-file:line ↔ en-file:line")."""
+        return {key: (s.concept, s.pair) for key, s in sorted(self.statuses.items())}
 
     def __getitem__(self, slug: str) -> Entity:
         return self.entities[slug]
@@ -152,7 +196,84 @@ def _entity(entry: dict[str, Any], line: int) -> Entity:
         exact_names=_tuple(entry, "exact_names"),
         within=_within(entry),
         line=line,
+        label_cy=_welsh_label(entry),
+        aliases_cy=_tuple(entry, "aliases_cy"),
+        mutates=_flag(entry, "mutates"),
     )
+
+
+def _welsh_label(entry: dict[str, Any]) -> str | None:
+    value = entry.get("label_cy")
+    if value is not None and (not isinstance(value, str) or not value.strip()):
+        raise ValueError("'label_cy' must be a non-empty string")
+    if entry.get("aliases_cy") and value is None:
+        raise ValueError("'aliases_cy' needs a 'label_cy'")
+    return value.strip() if value is not None else None
+
+
+def _flag(entry: dict[str, Any], key: str) -> bool:
+    value = entry.get(key, False)
+    if not isinstance(value, bool):
+        raise ValueError(f"'{key}' must be true or false")
+    if value and key == "mutates" and entry.get("label_cy") is None:
+        raise ValueError("'mutates' needs a 'label_cy'")
+    return value
+
+
+def _statuses(data: dict[str, Any], root: Any, name: str, concepts: Iterable[str]) -> dict[str, TaughtStatus]:
+    """The `statuses:` list: Welsh status words, each with the aligned pair that shows its concept."""
+    entries = data.get("statuses") or []
+    if not isinstance(entries, list):
+        raise InputError(name, "'statuses' must be a list")
+    node = next((value for key, value in root.value if key.value == "statuses"), None) if root is not None else None
+    lines = [item.start_mark.line + 1 for item in node.value] if node is not None and entries else []
+    known = tuple(concepts)
+    out: dict[str, TaughtStatus] = {}
+    for entry, line in zip(entries, lines, strict=True):
+        if not isinstance(entry, dict) or set(entry) != _STATUS_KEYS:
+            raise InputError(name, f"bad status: expected exactly the keys {', '.join(sorted(_STATUS_KEYS))}", line)
+        if not all(isinstance(entry[k], str) for k in ("word", "concept", "pair")):
+            raise InputError(name, "bad status: 'word', 'concept' and 'pair' must each be one string", line)
+        word, concept, pair = (" ".join(str(entry[k]).split()) for k in ("word", "concept", "pair"))
+        if not word:
+            raise InputError(name, "bad status: 'word' is empty", line)
+        if not _WORD.fullmatch(word):
+            raise InputError(name, f"bad status: word {word!r} must be letters only, as on the status line", line)
+        if concept not in known:
+            raise InputError(
+                name, f"bad status: unknown concept {concept!r} (expected one of: {', '.join(known)})", line
+            )
+        if not _PAIR.fullmatch(pair):
+            raise InputError(name, f"bad status: pair {pair!r} must read 'cy-file:line ↔ en-file:line'", line)
+        if word.casefold() in out:
+            raise InputError(name, f"status word {word!r} is taught twice", line)
+        out[word.casefold()] = TaughtStatus(word, concept, pair, line)
+    return out
+
+
+def check_cited_pairs(registry: Registry, plan: Plan) -> None:
+    """Each taught word whose cited pages are both loaded: the cited Welsh line is a status line printing that
+    word, and the cited English line a status line of that concept. Else the registry entry is wrong: an error
+    naming its line (a cited pair that is not on the pages never teaches a word)."""
+    pages = [p for s in (*plan.sections, *plan.captures) for p in (s, s.translation) if p is not None]
+    loaded = {p.source.file for p in pages}
+    lines: dict[tuple[str, int], Status] = {
+        (p.source.file, u.status.line.span.line): u.status for p in pages for a in p.actions for u in a.updates
+    }
+    for key, taught in sorted(registry.statuses.items()):
+        cited = _PAIR.fullmatch(taught.pair)
+        assert cited is not None  # checked when the registry was read
+        cy_file, cy_line, en_file, en_line = cited.group(1), int(cited.group(2)), cited.group(3), int(cited.group(4))
+        if cy_file not in loaded or en_file not in loaded:
+            continue
+        welsh, english = lines.get((cy_file, cy_line)), lines.get((en_file, en_line))
+        if welsh is None or welsh.language != "cy" or " ".join(welsh.label.casefold().split()) != key:
+            why = f"{cy_file}:{cy_line} is not a Welsh status line reading {taught.word!r}"
+        elif english is None or english.language != "en" or english.concept != taught.concept:
+            why = f"{en_file}:{en_line} is not an English status line of {taught.concept}"
+        else:
+            continue
+        raise InputError(REGISTRY_FILE, f"status word {taught.word!r}: its cited pair is wrong: {why}", taught.line)
 
 
 def parse_registry(text: str, name: str = REGISTRY_FILE) -> Registry:
@@ -179,6 +300,7 @@ def parse_registry(text: str, name: str = REGISTRY_FILE) -> Registry:
         registry.entities[entity.slug] = entity
     _check_links(registry, name)
     _check_names(registry, name)
+    registry.statuses = _statuses(data, root, name, STATUS_CONCEPTS)
     return registry
 
 

@@ -28,6 +28,8 @@ from .text import LineIndex
 
 HEADING = re.compile(r"(\d+)\.\s+(\S.*)")
 _CROSS_REF = re.compile(r"\b[Aa]ction\s+(\d+\.\d+)\b")
+# Welsh: "gweler cam 7.2", "Gweler cam gweithredu 2.29" (the reference is "cam [gweithredu] N.N", as "action N.N")
+_CROSS_REF_CY = re.compile(r"\b[Cc]am(?:\s+gweithredu)?\s+(\d+\.\d+)\b")
 _SENTENCE_END = tuple(".!?…")
 _CLOSERS = ")]\"'’”"  # end a sentence only after a sentence end: "(UKSIC)" or "'Online safety'" may be a cut
 
@@ -40,8 +42,9 @@ def _slice(source: Source, index: LineIndex, start: int, end: int, layout: str) 
 def find_references(source: Source, index: LineIndex, passages: Iterable[Passage]) -> list[CrossReference]:
     """Cross-references in document order, first appearance only."""
     seen: dict[str, CrossReference] = {}
+    pattern = _CROSS_REF_CY if source.language == "cy" else _CROSS_REF
     for passage in passages:
-        for match in _CROSS_REF.finditer(passage.raw):
+        for match in pattern.finditer(passage.raw):
             start = passage.span.start + match.start()
             ref = CrossReference(
                 match.group(1), _slice(source, index, start, passage.span.start + match.end(), passage.layout)
@@ -152,10 +155,11 @@ class Builder:
         if self.source.section and number != self.source.section:
             raise self.error(f"heading says section {number}, the manifest says {self.source.section}", line.number)
         known = self.titles.get(number)  # a number outside the plan's list is read as today (test pages use 9)
+        known = known if self.source.language == "en" else None  # the plan's titles are English: a Welsh page's own
         if known is not None and " ".join(known.casefold().split()) != " ".join(title.casefold().split()):
             raise self.error(f"heading {line.content[:60]!r}: section {number} of the plan is {known!r}", line.number)
         section = Section(number, title, self.source, self.passage([line]))
-        for extra in self.pre_heading:
+        for extra in self.pre_heading:  # a Welsh page's title line repeats its heading's title ("Cyngor a chymorth")
             if extra.content not in FURNITURE and extra.content.casefold() != title.casefold():
                 raise self.error(f"unexpected text before the section heading: {extra.content[:60]!r}", extra.number)
             section.furniture.append(self.passage([extra]))

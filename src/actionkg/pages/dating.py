@@ -48,6 +48,37 @@ _FUTURE = re.compile(
 _THIS_YEAR = re.compile(r"\bthis year\b", re.IGNORECASE)
 _SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|$)", re.MULTILINE)
 
+# The Welsh pages' dates (docs/sources.md, "Welsh edition"): months Ionawr … Rhagfyr (after "mis", unmutated),
+# seasons (haf, gwanwyn, gaeaf; "hydref" is both autumn and October), and the same prepositions: "yn ystod"
+# (during), "ym mis" / "yn" (in), "ers" (since), "o" (from), "ar" (on); "erbyn", "tan", "cyn" end a period.
+_MONTHS_CY = "Ionawr|Chwefror|Mawrth|Ebrill|Mai|Mehefin|Gorffennaf|Awst|Medi|Hydref|Tachwedd|Rhagfyr"
+_YEAR_CY = r"(?P<year>(?:19|20)\d\d)(?:\s*(?:–|—|-|/|i)\s*(?P<end>(?:19|20)?\d\d)(?!\d)(?!\s+(?:" + _MONTHS_CY + r")))?"
+_SEASON_CY = r"(?:(?:dechrau|diwedd|canol)\s+)?(?:(?:haf|gwanwyn|gaeaf)\s+)?"
+_DATE_CY = rf"{_SEASON_CY}(?:\d{{1,2}}\s+)?(?:(?:{_MONTHS_CY})\s+)?{_YEAR_CY}\b"
+_TIME_PHRASE_CY = re.compile(rf"\b(?P<prep>yn\s+ystod|ym\s+mis|yn|ers|o|ar|erbyn|tan|cyn)\s+{_DATE_CY}", re.IGNORECASE)
+_MONTH_DATE_CY = re.compile(rf"(?P<before>\w+\s+)?(?:\d{{1,2}}\s+)?(?:{_MONTHS_CY})\s+{_YEAR_CY}\b")
+_ENDS_CY = {"erbyn", "tan", "cyn", "i"}
+# a future sentence: "Bydd …", "Byddwn yn …", "Caiff … eu hadolygu" (will be), "i'w gyhoeddi" (to be published)
+_FUTURE_CY = re.compile(r"\b(bydd|byddwn|byddant|byddai|fydd|fyddwn|caiff|cânt|i['’]w\s+\w+)\b", re.IGNORECASE)
+_THIS_YEAR_CY = re.compile(r"\beleni\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class _Words:
+    """One language's dated phrases."""
+
+    time_phrase: re.Pattern[str]
+    month_date: re.Pattern[str]
+    future: re.Pattern[str]
+    this_year: re.Pattern[str]
+    ends: frozenset[str]
+
+
+_WORDS = {
+    "en": _Words(_TIME_PHRASE, _MONTH_DATE, _FUTURE, _THIS_YEAR, frozenset(_ENDS)),
+    "cy": _Words(_TIME_PHRASE_CY, _MONTH_DATE_CY, _FUTURE_CY, _THIS_YEAR_CY, frozenset(_ENDS_CY)),
+}
+
 
 RULE_IN_ORDER = "rounds-in-order"  # one update per yearly round, oldest first; a round may be skipped
 RULE_UNBROKEN_RUN = "unbroken-yearly-run"  # ... and no round is skipped, from the first round to the newest
@@ -99,21 +130,23 @@ def _year_of(match: re.Match[str], opens_sentence: bool, kind: str) -> int:
     return last if kind == "before" else year
 
 
-def markers(update: ProgressUpdate, index: LineIndex) -> list[Marker]:
+def markers(update: ProgressUpdate, index: LineIndex, language: str = "en") -> list[Marker]:
+    """The dated phrases of an update, read with its page's language's words (`_WORDS`)."""
+    words = _WORDS[language]
     raw = update.body.raw
     found: list[Marker] = []
     for sentence in _SENTENCE.finditer(raw):
         body = sentence.group()
         lead = len(body) - len(body.lstrip())
-        future = is_future(readable(body))
-        this_year = _THIS_YEAR.search(body) is not None
+        future = words.future.search(readable(body)) is not None
+        this_year = words.this_year.search(body) is not None
         taken: list[tuple[int, int]] = []
         phrases: list[tuple[re.Match[str], str]] = []
-        for match in _TIME_PHRASE.finditer(body):
+        for match in words.time_phrase.finditer(body):
             taken.append((match.start("year"), match.end()))
-            phrases.append((match, match.group("prep").lower()))
+            phrases.append((match, " ".join(match.group("prep").lower().split())))
         if not future:
-            for match in _MONTH_DATE.finditer(body):
+            for match in words.month_date.finditer(body):
                 if any(s <= match.start("year") < e for s, e in taken):
                     continue
                 before = (match.group("before") or "").strip().lower()
@@ -121,11 +154,11 @@ def markers(update: ProgressUpdate, index: LineIndex) -> list[Marker]:
         for match, prep in phrases:
             if future:
                 kind = "before"
-            elif prep in _ENDS:
+            elif prep in words.ends:
                 continue
             else:
                 kind = "exact" if this_year else "after"
-            first = match.start() if match.re is _TIME_PHRASE else match.start() + len(match.group("before") or "")
+            first = match.start() if match.re is words.time_phrase else match.start() + len(match.group("before") or "")
             opens = first == lead
             offset = update.body.span.start + sentence.start() + first
             phrase = readable(body[first : match.end()])
@@ -144,8 +177,10 @@ def bounds(found: list[Marker]) -> tuple[int | None, int | None]:
 
 def newest_round(section: Section) -> int | None:
     """The newest round a page shows: the latest lower bound among its updates' markers."""
-    index = LineIndex(section.source.text)
-    years = [lo for a in section.actions for u in a.updates if (lo := bounds(markers(u, index))[0]) is not None]
+    index, language = LineIndex(section.source.text), section.source.language
+    years = [
+        lo for a in section.actions for u in a.updates if (lo := bounds(markers(u, index, language))[0]) is not None
+    ]
     return max(years, default=None)
 
 
@@ -161,7 +196,7 @@ def date_section(section: Section, first_round: int) -> None:
         oldest_first = list(reversed(action.updates))
         if not oldest_first:
             continue
-        found = [markers(u, index) for u in oldest_first]
+        found = [markers(u, index, section.source.language) for u in oldest_first]
         limits = [bounds(m) for m in found]
         n = len(oldest_first)
         if newest is None:

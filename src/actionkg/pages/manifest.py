@@ -189,6 +189,9 @@ def _entry(name: str, index: int, entry: object) -> dict[str, Any]:
     captured = entry.get("captured")
     if captured is not None:
         out["captured"] = _date(captured, bad)
+    language = entry.get("language")
+    if language is not None and language not in ("en", "cy"):
+        raise bad(f'`language:` must be "en" or "cy", not {str(language)[:40]!r}')
     return out
 
 

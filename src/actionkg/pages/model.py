@@ -25,6 +25,7 @@ class Source:
     path: str = ""  # where it was read from, for messages (the file name for bundled pages)
     layout: str = ""  # the rendering the parser found by content: "indented", "flat" or "html"
     captured: str | None = None  # the date it was captured (YYYY-MM-DD), when declared
+    language: str = "en"  # "en" or "cy": found in the page's content (layouts/detect.py) or declared by the manifest
 
     @property
     def display(self) -> str:
@@ -80,6 +81,7 @@ class Status:
     label: str  # its preferred label, e.g. "In progress"
     note: str | None  # trailing note, e.g. "see action 6.16"
     line: Passage  # the whole "Action status: …" line
+    language: str = "en"  # "cy": a Welsh line, its word kept as printed and its concept resolved by pages/align.py
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,7 @@ class ProgressUpdate:
     status: Status
     references: list[CrossReference] = field(default_factory=list)
     year: YearEvidence = field(default_factory=lambda: YearEvidence(None, "not dated"))
+    translation: ProgressUpdate | None = None  # on an English update: its aligned Welsh update (pages/align.py)
 
 
 @dataclass(frozen=True)
@@ -121,6 +124,8 @@ class Action:
     incomplete: Passage | None = None  # text a cut page ends with: no status line, not the original text
     references: list[CrossReference] = field(default_factory=list)  # first appearance, no duplicates
     mentions: list[Mention] = field(default_factory=list)  # filled by the link stage, page order
+    translation: Action | None = None  # on an English action: its aligned Welsh action (pages/align.py)
+    original_translation: Passage | None = None  # on an English action: the Welsh original text, when it aligned
 
     @property
     def latest(self) -> ProgressUpdate | None:
@@ -139,6 +144,39 @@ class Section:
     furniture: list[Passage] = field(default_factory=list)  # "Cymraeg", "Hwb", the title line
     cut: Passage | None = None  # the block a page cut short ends in (read as far as it goes)
     keys: dict[str, str] = field(default_factory=dict)  # number → IRI key where they differ (pages/captures.py)
+    translation: Section | None = None  # on an English section: the Welsh page aligned with it (pages/align.py)
+    summary_translation: Passage | None = None  # on an English section: the Welsh summary, when it aligned
+    note_translations: list[Passage | None] = field(default_factory=list)  # parallel to `notes`: each aligned one
+
+
+@dataclass(frozen=True)
+class Misalignment:
+    """A Welsh text that does not align with its English counterpart, and why (never forced)."""
+
+    where: str  # "file:line" of the Welsh text
+    what: str  # "action 4.3", "update 2 of action 4.1" (its place on the page, newest first)
+    reason: str
+
+
+@dataclass(frozen=True)
+class StatusWord:
+    """A Welsh status word and the concept it stands for, with the aligned status lines that teach it."""
+
+    word: str  # as printed, e.g. "Parhaus"
+    concept: str  # e.g. "Ongoing"
+    evidence: list[tuple[Passage, Passage]]  # (Welsh status line, English status line), aligned pairs that agree
+    taught_by: str  # "aligned pairs" (every aligned pair agrees) or "registry"
+
+
+@dataclass(frozen=True)
+class StatusConflict:
+    """An aligned pair of status lines that disagree: the English update keeps its concept."""
+
+    word: str
+    welsh: Passage
+    english: Passage
+    welsh_concept: str  # what the word stands for elsewhere; "" when its aligned pairs disagree and nothing settles it
+    english_concept: str
 
 
 @dataclass
@@ -146,6 +184,9 @@ class Plan:
     sections: list[Section]  # the current view: the newest capture of each section
     captures: list[Section] = field(default_factory=list)  # every capture, oldest first (pages/captures.py)
     notes: list[str] = field(default_factory=list)  # matches across captures below certainty
+    misaligned: list[Misalignment] = field(default_factory=list)  # Welsh texts that do not align (pages/align.py)
+    status_words: list[StatusWord] = field(default_factory=list)
+    status_conflicts: list[StatusConflict] = field(default_factory=list)
 
     @property
     def keys(self) -> dict[str, str]:

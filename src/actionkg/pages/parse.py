@@ -3,9 +3,14 @@
 `detect_layout` picks the reader by content (layouts/detect.py); each reader (layouts/indented.py,
 flat.py, html.py) yields located blocks and `assemble` builds the same Section › Action ›
 ProgressUpdate model from them. What a reader cannot place is an error naming the line, never
-a quietly wrong model: a page in no layout this version reads, a Welsh page, a line that looks
+a quietly wrong model: a page in no layout this version reads, a line that looks
 like a status line but is not one (`looks_like_status`), a section heading repeated in one file,
 a page with no action. A page cut short is read as far as it goes (assemble.py).
+
+A Welsh page is read by the same readers: its language is found by content (`detect_language`) or
+declared by its manifest entry (`language: cy`) and recorded in `Source.language`; its heading is
+recognised by its number (the plan's English titles are not asked of it), its status words are kept
+as printed, and `pages/align.py` pairs it with its English page.
 """
 
 from __future__ import annotations
@@ -18,13 +23,14 @@ from ..core.errors import InputError
 from .assemble import HEADING, assemble, find_references
 from .dating import date_updates, newest_round
 from .layouts import FURNITURE, Item, flat, html, indented
-from .layouts.detect import Layout, detect_layout
+from .layouts.detect import Language, Layout, detect_language, detect_layout
 from .model import Passage, Plan, Section, Source
 from .sources import load_manifest
 from .status import STATUS_LABELS, looks_like_status, parse_status
 
 __all__ = [
-    "FURNITURE", "HEADING", "STATUS_LABELS", "Layout", "detect_layout", "find_references", "looks_like_status",
+    "FURNITURE", "HEADING", "STATUS_LABELS", "Language", "Layout", "detect_language", "detect_layout",
+    "find_references", "looks_like_status",
     "parse_plan", "parse_source", "parse_status", "plan_sections",
 ]  # fmt: skip
 
@@ -40,21 +46,45 @@ def plan_sections(plan: dict[str, Any] | None = None) -> dict[str, str]:
 
 def parse_source(source: Source, titles: dict[str, str] | None = None) -> Section:
     layout = detect_layout(source.text)
-    if layout.name == "welsh":
-        raise InputError(source.display, f"{layout.evidence}: this version reads the English pages only", layout.line)
     if layout.name not in _READERS:
         raise InputError(
             source.display,
             f"not a page in a layout this version reads (indented text, flat text, HTML): {layout.evidence}",
             layout.line,
         )
-    source = dataclasses.replace(source, layout=layout.name)
+    source = dataclasses.replace(source, layout=layout.name, language=_language(source))
     try:
         items: list[Item] = _READERS[layout.name](source.text)
     except InputError as exc:
         raise InputError(source.display, exc.message, exc.line) from None
     ended = html.ends(source.text) if layout.name == "html" else None
     return assemble(source, layout.name, items, titles if titles is not None else plan_sections(), ended)
+
+
+def _language(source: Source) -> str:
+    """The page's language by its content (`detect_language`: its status lines, then its language switch),
+    or as its manifest entry declares it (`language: cy`, for a Welsh page whose excerpt has neither).
+
+    A page is in one language: a status line or switch in the other one, or content that contradicts the
+    declared language, is refused naming its line (English text is never published as Welsh)."""
+    declared = "cy" if source.language == "cy" else None
+    found = detect_language(source.text, declared)
+    if found.against is not None:
+        said = (
+            "its manifest entry declares it Welsh (language: cy)"
+            if found.line is None
+            else (f"the page reads as {_NAMES[found.code]} ({found.evidence} at line {found.line})")
+        )
+        raise InputError(
+            source.display,
+            f"mixed languages: {found.against_evidence}, but "
+            f"{said}; a page is in one language (its status lines and language switch agree)",
+            found.against,
+        )
+    return found.code
+
+
+_NAMES = {"cy": "Welsh", "en": "English"}
 
 
 def _date(plan: Plan, first_round: int) -> None:
@@ -90,6 +120,13 @@ def parse_plan(sources: Sequence[Source], first_round: int = 2019, titles: dict[
     titles = titles if titles is not None else plan_sections()
     from .captures import snapshot_plan  # several captures of a section: distinct dates, matched (snapshots)
 
-    plan = snapshot_plan([parse_source(source, titles) for source in sources])
+    parsed = [parse_source(source, titles) for source in sources]
+    english = snapshot_plan([s for s in parsed if s.source.language != "cy"])
+    welsh = [s for s in parsed if s.source.language == "cy"]  # each language's captures matched on their own
+    if not welsh:
+        _date(Plan(english.captures), first_round)
+        return english
+    cy = snapshot_plan(welsh)
+    plan = Plan([*english.sections, *cy.sections], [*english.captures, *cy.captures], [*english.notes, *cy.notes])
     _date(Plan(plan.captures), first_round)
     return plan

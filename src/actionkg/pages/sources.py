@@ -38,6 +38,7 @@ def _source(name: str, text: str, manifest: Manifest, entry: dict[str, Any] | No
         attribution=manifest.licence["attribution"],
         newest_update_year=entry.get("newest_update_year"),
         captured=str(entry["captured"]) if entry.get("captured") else None,  # YAML reads 2024-05-01 as a date
+        language=str(entry.get("language") or "en"),  # "cy" declared; otherwise found in the content (parse.py)
         text=text,
         path=name,
     )

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 
 from ..text import LINE_END
 
-FURNITURE = ("Cymraeg", "Hwb")  # page furniture in every layout, besides the page's own title line
+# page furniture in every layout, besides the page's own title line: the language switch ("Cymraeg" on an
+# English page, "English" on a Welsh one) and the site's name
+FURNITURE = ("Cymraeg", "Hwb", "English")
 
 
 @dataclass(frozen=True)
