@@ -60,6 +60,13 @@ def handled(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def _lang_option(func: F) -> F:
+    return click.option(
+        "--lang", type=click.Choice(["en", "cy"]), default="en", show_default=True,
+        help="Texts and labels in English or Welsh; where one is missing, the other, marked [en] or [cy].",
+    )(func)  # fmt: skip
+
+
 def _max_bytes_option(func: F) -> F:
     return click.option(
         "--max-bytes", "max_bytes", default="1G", show_default=True, metavar="SIZE",
@@ -267,19 +274,25 @@ def validate(
 @main.command()
 @click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@_lang_option
 @_max_bytes_option
 @handled
-def outline(sources: tuple[Path, ...], fmt: str, max_bytes: str) -> None:
+def outline(sources: tuple[Path, ...], fmt: str, lang: str, max_bytes: str) -> None:
     """Print the document model of SOURCES (default: the bundled pages)."""
     from .core.limits import parse_size
     from .graph.build import load_plan
-    from .pages.outline import outline_data, outline_text
+    from .linking.registry import load_registry
+    from .pages.align import align_plan
+    from .pages.outline import in_language, outline_data, outline_text
 
     plan = load_plan(list(sources) or None, parse_size(max_bytes))
+    if any(s.source.language == "cy" for s in plan.sections):  # paired as the build pairs them
+        plan = align_plan(plan, load_registry().status_words())
+    plan = in_language(plan, lang)
     if fmt == "json":
         click.echo(json.dumps(outline_data(plan), ensure_ascii=False, indent=2))
     else:
-        click.echo(outline_text(plan))
+        click.echo(outline_text(plan, lang))
 
 
 @main.command()
@@ -484,6 +497,7 @@ def _open(graph: Path | None, engine: str, remote: dict[str, Any] | None = None)
 @click.option(
     "--stated-only", is_flag=True, help="Only facts the text states: leave out reporting years a rule inferred."
 )
+@_lang_option
 @_graph_option
 @_engine_option
 @_remote_options
@@ -494,6 +508,7 @@ def query(
     fmt: str,
     list_queries: bool,
     stated_only: bool,
+    lang: str,
     graph: Path | None,
     engine: str,
     **remote: Any,
@@ -505,8 +520,8 @@ def query(
         click.echo(describe_catalogue())
         return
     values = parse_params(params)
-    _, _, result = run_catalogue(_open(graph, engine, remote), name, values, stated_only)
-    click.echo(format_result(result, fmt))
+    _, _, result = run_catalogue(_open(graph, engine, remote), name, values, stated_only, lang)
+    click.echo(format_result(result, fmt, lang=lang))
 
 
 @main.command()
@@ -550,11 +565,12 @@ def sparql(text: str, fmt: str, graph: Path | None, engine: str, allow_service: 
 @main.command()
 @click.argument("question")
 @_format_option
+@_lang_option
 @_graph_option
 @_engine_option
 @_remote_options
 @handled
-def ask(question: str, fmt: str, graph: Path | None, engine: str, **remote: Any) -> None:
+def ask(question: str, fmt: str, lang: str, graph: Path | None, engine: str, **remote: Any) -> None:
     """Answer a plain-English QUESTION by mapping it to a catalogue query."""
     from .questions.ask import closest, map_question
     from .questions.query import format_result, run_catalogue
@@ -565,12 +581,13 @@ def ask(question: str, fmt: str, graph: Path | None, engine: str, **remote: Any)
         for line in closest(question):
             click.echo(f"  {line}", err=True)
         sys.exit(EXIT_NEGATIVE)
-    query_, bindings, result = run_catalogue(_open(graph, engine, remote), mapping.query, mapping.params)
+    query_, bindings, result = run_catalogue(_open(graph, engine, remote), mapping.query, mapping.params, lang=lang)
     click.echo(f"query: {query_.name} — {query_.title}")
     for key, term in bindings.items():
-        click.echo(f"bind:  {key} = {term.value}  (from {mapping.params[key]!r})")
+        if key in mapping.params:  # not statedOnly, which every run of a year-showing query binds
+            click.echo(f"bind:  {key} = {term.value}  (from {mapping.params[key]!r})")
     click.echo("")
-    click.echo(format_result(result, fmt))
+    click.echo(format_result(result, fmt, lang=lang))
 
 
 @main.command()
@@ -585,11 +602,12 @@ def ask(question: str, fmt: str, graph: Path | None, engine: str, **remote: Any)
 @click.option("--status", default=None, help="Only actions whose latest status is this.")
 @click.option("--updated-since", type=int, default=None, help="Only actions with an update in or after this year.")
 @click.option("--with-lead", is_flag=True, help="Keep lead-body edges (left out by default).")
+@_lang_option
 @_graph_option
 @handled
 def export(
     view: str, fmt: str, output: Path | None, section: str | None, org: str | None, depth: int, status: str | None,
-    updated_since: int | None, with_lead: bool, graph: Path | None,
+    updated_since: int | None, with_lead: bool, lang: str, graph: Path | None,
 ) -> None:  # fmt: skip
     """Export a network view of the built graph for Gephi, Cytoscape, Graphviz or a browser."""
     from .pictures.export import write_view
@@ -598,7 +616,7 @@ def export(
     engine = _open(graph, "oxigraph")
     _progress(f"building the {view} view")
     g = build_view(engine, view, section=section, status=status, updated_since=updated_since, org=org,
-                   depth=depth, with_lead=with_lead)  # fmt: skip
+                   depth=depth, with_lead=with_lead, lang=lang)  # fmt: skip
     parts = [view.replace("-", " ").capitalize()]
     parts += [f"section {section}"] if section else []
     parts += [f"around {org}"] if org else []
@@ -607,8 +625,8 @@ def export(
     details = None
     if fmt == "html":
         _progress("collecting source sentences")
-        details = node_details(engine, g)
-    write_view(g, fmt, output, ", ".join(parts), details, _progress)
+        details = node_details(engine, g, lang=lang)
+    write_view(g, fmt, output, ", ".join(parts), details, _progress, lang)
     if output is not None:
         click.echo(f"Wrote {output} ({g.number_of_nodes()} nodes, {g.number_of_edges()} edges, {fmt}).")
 

@@ -2,9 +2,40 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
-from .model import Passage, Plan
+from .model import Action, Passage, Plan, Section
+
+
+def in_language(plan: Plan, lang: str) -> Plan:
+    """Each section as its page in `lang` where it has one, text by text: an English section with an aligned
+    Welsh page shows the Welsh title, and each Welsh text that aligned (the commitment, an update, the original
+    text, the summary, a note) in place of its English one; the rest stays English (its span names the English
+    file, which `outline_text` marks "[en]"). The English structure is kept: every action, every update."""
+    chosen = [_shown(s) if s.source.language != lang and s.translation is not None else s for s in plan.sections]
+    return replace(plan, sections=chosen)
+
+
+def _shown(english: Section) -> Section:
+    welsh = english.translation
+    assert welsh is not None
+    translations = english.note_translations or [None] * len(english.notes)
+    return replace(
+        welsh,
+        summary=english.summary_translation or english.summary,
+        notes=[t or n for n, t in zip(english.notes, translations, strict=True)],
+        actions=[_shown_action(a) for a in english.actions],
+    )
+
+
+def _shown_action(english: Action) -> Action:
+    base = english.translation or english
+    updates = [replace(u.translation or u, ordinal=u.ordinal, year=u.year) for u in english.updates]
+    return replace(
+        base, number=english.number, updates=updates,
+        original=english.original_translation or english.original, incomplete=english.incomplete,
+    )  # fmt: skip
 
 
 def _text(passage: Passage | None) -> str | None:
@@ -21,6 +52,7 @@ def outline_data(plan: Plan) -> dict[str, Any]:
                 "file": s.source.file,
                 "url": s.source.url,
                 "layout": s.source.layout,
+                "language": s.source.language,
                 "cut": s.cut.span.where if s.cut else None,
                 "summary": _text(s.summary),
                 "notes": [n.text for n in s.notes],
@@ -28,6 +60,7 @@ def outline_data(plan: Plan) -> dict[str, Any]:
                 "actions": [
                     {
                         "id": a.number,
+                        "language": _language(s, a.commitment),
                         "line": a.bullet.span.line,
                         "commitment": a.commitment.text,
                         "original": _text(a.original),
@@ -36,6 +69,7 @@ def outline_data(plan: Plan) -> dict[str, Any]:
                         "updates": [
                             {
                                 "ordinal": u.ordinal,
+                                "language": _language(s, u.body),
                                 "year": u.year.year,
                                 "year_evidence": u.year.reason,
                                 "year_basis": getattr(u.year, "basis", None) if u.year.year is not None else None,
@@ -61,31 +95,34 @@ def _short(text: str, width: int = 90) -> str:
     return flat if len(flat) <= width else flat[: width - 1] + "…"
 
 
-def outline_text(plan: Plan) -> str:
-    """The plan as text; a year marked `*` was inferred by a rule, not stated by the update's own dated text."""
+def outline_text(plan: Plan, lang: str = "en") -> str:
+    """The plan as text; a year marked `*` was inferred by a rule, not stated by the update's own dated text.
+    A section in another language than `lang` (no page in `lang`) is marked "[cy]" or "[en]", and so is each
+    text shown in a section from its other page (`in_language`: the English text where no Welsh one aligned)."""
     lines: list[str] = []
     inferred = False
     for s in plan.sections:
-        lines.append(f"{s.number}. {s.title}  ({s.source.file}, {len(s.actions)} actions)")
+        other = f"[{s.source.language}] " if s.source.language != lang else ""
+        lines.append(f"{other}{s.number}. {s.title}  ({s.source.file}, {len(s.actions)} actions)")
         if s.summary:
-            lines.append(f"  summary: {_short(s.summary.text)}")
+            lines.append(f"  {_mark(s, s.summary)}summary: {_short(s.summary.text)}")
         for n in s.notes:
-            lines.append(f"  note ({s.source.file}:{n.span.line}): {_short(n.text)}")
+            lines.append(f"  {_mark(s, n)}note ({n.span.file}:{n.span.line}): {_short(n.text)}")
         if s.furniture:  # page furniture is read, never dropped: say where it is
             where = ", ".join(str(f.span.line) for f in s.furniture)
             count = f"{len(s.furniture)} passage{'s' if len(s.furniture) != 1 else ''}"
             lines.append(f"  furniture: {count} (line{'s' if len(s.furniture) != 1 else ''} {where})")
         for a in s.actions:
-            lines.append(f"  {a.number}  {_short(a.commitment.text)}")
+            lines.append(f"  {a.number}  {_mark(s, a.commitment)}{_short(a.commitment.text)}")
             for u in a.updates:
                 year = str(u.year.year) if u.year.year is not None else "year ?"
                 if u.year.year is not None and getattr(u.year, "basis", "stated") == "inferred":
                     year, inferred = f"{year}*", True
                 note = f" ({u.status.note})" if u.status.note else ""
-                where = f"{s.source.file}:{u.body.span.line}"
-                lines.append(f"      update {u.ordinal}  {year:<7} {u.status.label}{note}  {where}")
+                where = f"{u.body.span.file}:{u.body.span.line}"
+                lines.append(f"      {_mark(s, u.body)}update {u.ordinal}  {year:<7} {u.status.label}{note}  {where}")
             if a.original:
-                lines.append(f"      original  {s.source.file}:{a.original.span.line}")
+                lines.append(f"      {_mark(s, a.original)}original  {a.original.span.file}:{a.original.span.line}")
             if a.incomplete:
                 lines.append(f"      incomplete  {s.source.file}:{a.incomplete.span.line}  (the page is cut short)")
             if a.references:
@@ -96,6 +133,19 @@ def outline_text(plan: Plan) -> str:
             "* inferred: fixed by one update per yearly round (report.txt), not by the update's own dated text",
         ]
     return "\n".join(lines)
+
+
+def _language(section: Section, passage: Passage) -> str:
+    """The language of a text shown in a section: the section's, or the other one for a text of the other
+    page (`in_language`: the English text where no Welsh one aligned)."""
+    if passage.span.file == section.source.file:
+        return section.source.language
+    return "cy" if section.source.language == "en" else "en"
+
+
+def _mark(section: Section, passage: Passage) -> str:
+    """ "[en] " for a text of the other page shown in a section (`in_language`), else nothing."""
+    return "" if passage.span.file == section.source.file else f"[{_language(section, passage)}] "
 
 
 def cut_lines(plan: Plan) -> list[str]:

@@ -175,7 +175,9 @@ def cytoscape_json(g: nx.Graph) -> dict[str, Any]:
     return data
 
 
-def serialise_view(g: nx.Graph, fmt: str, title: str = "", details: dict[str, Any] | None = None) -> bytes:
+def serialise_view(
+    g: nx.Graph, fmt: str, title: str = "", details: dict[str, Any] | None = None, lang: str = "en"
+) -> bytes:
     if fmt not in FORMATS:
         raise InputError("--format", f"unknown format {fmt!r} (expected one of: {', '.join(FORMATS)})")
     if fmt == "graphml":
@@ -208,17 +210,17 @@ def serialise_view(g: nx.Graph, fmt: str, title: str = "", details: dict[str, An
         return dot.encode("utf-8")
     if fmt in ("svg", "png"):
         return render(dot, fmt)
-    return html_page(g, title, details or {}).encode("utf-8")
+    return html_page(g, title, details or {}, lang=lang).encode("utf-8")
 
 
 def write_view(
     g: nx.Graph, fmt: str, output: Path | None, title: str = "", details: dict[str, Any] | None = None,
-    progress: Callable[[str], None] | None = None,
+    progress: Callable[[str], None] | None = None, lang: str = "en",
 ) -> None:  # fmt: skip
     """Write atomically to `output`, or to stdout when it is None (text formats only)."""
     if progress:
         progress(f"writing {fmt}")
-    data = serialise_view(g, fmt, title, details)
+    data = serialise_view(g, fmt, title, details, lang)
     if output is None:
         if fmt == "png":
             raise InputError("--output", "png is binary: give --output FILE")

@@ -288,8 +288,10 @@ def _page_link(page: str) -> str:
     return f'<a href="{escape(page)}">{name}</a>' if web_address(page) else name
 
 
-def html_page(g: nx.Graph, title: str, details: dict[str, Any], pages: list[str] | None = None) -> str:
-    """The page for one view; the header names the view (`g.graph["name"]`, set by views.py)."""
+def html_page(
+    g: nx.Graph, title: str, details: dict[str, Any], pages: list[str] | None = None, lang: str = "en"
+) -> str:
+    """The page for one view; the header names the view (`g.graph["name"]`, set by views.py); `lang` the labels'."""
     nodes = list(g.nodes(data=True))
     sections = {str(d["section"]) for _, d in nodes if d.get("section")}
     statuses = {str(d["status"]) for _, d in nodes if d.get("status")}
@@ -313,7 +315,7 @@ def html_page(g: nx.Graph, title: str, details: dict[str, Any], pages: list[str]
     )
     page_links = " ".join(_page_link(p) for p in pages)
     return f"""<!doctype html>
-<html lang="en">
+<html lang="{escape(lang)}">
 <head>
 <meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="{content_policy(*vendor, _APP)}">

@@ -14,6 +14,8 @@ from typing import Any
 
 import networkx as nx
 
+from ..core.terms import Term
+from ..questions.query import marked
 from ..questions.store import Engine
 
 AKG = "https://w3id.org/actionkg/ontology#"
@@ -49,20 +51,43 @@ class Facts:
     references: list[tuple[str, str, str]] = field(default_factory=list)  # from action, to iri, to number
 
 
-def _rows(engine: Engine, body: str) -> list[dict[str, str]]:
-    result = engine.select(PREFIX + body)
-    return [{k: v.value for k, v in row.items()} for row in result.rows]
+EN = '"en"'
 
 
-def load_facts(engine: Engine) -> Facts:
+def _prefer(var: str, subject: str, prop: str, lang: str = "?lang") -> str:
+    """A FILTER keeping ?var in `lang` where ?subject has one, else what it has: one text per subject."""
+    return (
+        f"FILTER(LANGMATCHES(LANG(?{var}), {lang}) || NOT EXISTS {{ ?{subject} {prop} ?{var}_ "
+        f"FILTER(LANGMATCHES(LANG(?{var}_), {lang})) }})"
+    )
+
+
+def _rows(engine: Engine, body: str, lang: str | None = None) -> list[dict[str, str]]:
+    """Rows as plain strings; with `lang` (bound to ?lang, which the query projects), a text in the
+    other language comes marked "[en] …" (not a status: it keys the styles and the filter)."""
+    if lang is None:
+        result = engine.select(PREFIX + body)
+    else:
+        result = engine.select(PREFIX + body, {"lang": Term.literal(lang)})
+    rows = [{k: v.value if k == "status" else marked(v, lang) for k, v in row.items()} for row in result.rows]
+    return [{k: v for k, v in row.items() if k != "lang"} for row in rows]
+
+
+def load_facts(engine: Engine, lang: str = "en") -> Facts:
+    """The facts, with labels and texts in `lang` where the graph has them (statuses stay English:
+    they key the styles and the --status filter)."""
     facts = Facts()
     for r in _rows(
         engine,
-        """SELECT ?a ?number ?label ?section ?status ?commitment WHERE {
+        f"""SELECT ?a ?number ?label ?section ?status ?commitment ?lang WHERE {{
         ?a a akg:Action ; dcterms:identifier ?number ; rdfs:label ?label ;
            dcterms:isPartOf/dcterms:identifier ?section .
-        OPTIONAL { ?a akg:latestStatus/skos:prefLabel ?status }
-        OPTIONAL { ?a akg:commitment/akg:text ?commitment } }""",
+        {_prefer("label", "a", "rdfs:label")}
+        OPTIONAL {{ ?a akg:latestStatus ?concept . ?concept skos:prefLabel ?status .
+          {_prefer("status", "concept", "skos:prefLabel", EN)} }}
+        OPTIONAL {{ ?a akg:commitment ?said . ?said akg:text ?commitment .
+          {_prefer("commitment", "said", "akg:text")} }} }}""",
+        lang,
     ):
         facts.actions[r["a"]] = {"number": r["number"], "label": r["label"], "section": r["section"],
                                  "status": r.get("status", "no update yet"), "years": [],
@@ -71,7 +96,10 @@ def load_facts(engine: Engine) -> Facts:
         if r["a"] in facts.actions:  # an update on anything but a loaded action is not drawn
             facts.actions[r["a"]]["years"].append(_year(r["y"], r["u"]))
     for r in _rows(
-        engine, "SELECT ?e ?label ?type WHERE { ?e a akg:Entity ; rdfs:label ?label ; akg:entityType ?type }"
+        engine,
+        f"""SELECT ?e ?label ?type ?lang WHERE {{ ?e a akg:Entity ; rdfs:label ?label ; akg:entityType ?type .
+        {_prefer("label", "e", "rdfs:label")} }}""",
+        lang,
     ):
         kind = _TYPE_NAMES.get(r["type"], r["type"].lower())
         facts.entities[r["e"]] = {"label": r["label"], "type": kind, "aliases": []}
@@ -88,8 +116,10 @@ def load_facts(engine: Engine) -> Facts:
         facts.documents.append((r["a"], r["d"], r["kind"], r.get("date")))
     for r in _rows(
         engine,
-        """SELECT ?d ?ed ?label ?date WHERE {
-        ?d dcterms:hasVersion ?ed . ?ed rdfs:label ?label ; dcterms:issued ?date }""",
+        f"""SELECT ?d ?ed ?label ?date ?lang WHERE {{
+        ?d dcterms:hasVersion ?ed . ?ed rdfs:label ?label ; dcterms:issued ?date .
+        {_prefer("label", "ed", "rdfs:label")} }}""",
+        lang,
     ):
         facts.editions.append((r["d"], r["ed"], r["label"], r["date"]))
     facts.replaces = [
@@ -260,12 +290,13 @@ def _number_key(number: str) -> tuple[int, ...]:
 def build_view(
     engine: Engine, view: str, *, section: str | None = None, status: str | None = None,
     updated_since: int | None = None, org: str | None = None, depth: int = 1, with_lead: bool = False,
+    lang: str = "en",
 ) -> nx.Graph:  # fmt: skip
     from ..core.errors import InputError
 
     if view not in VIEWS:
         raise InputError("--view", f"unknown view {view!r} (expected one of: {', '.join(VIEWS)})")
-    facts = load_facts(engine)
+    facts = load_facts(engine, lang)
     if view == "full" and (section or status or updated_since):
         raise InputError("--view", "the full view takes no --section, --status or --updated-since; use --org")
     known = {a["status"].casefold(): a["status"] for a in facts.actions.values()}
@@ -292,7 +323,7 @@ def build_view(
     return g
 
 
-def node_details(engine: Engine, g: nx.Graph, limit: int = 12) -> dict[str, dict[str, Any]]:
+def node_details(engine: Engine, g: nx.Graph, limit: int = 12, lang: str = "en") -> dict[str, dict[str, Any]]:
     """Source sentences for the nodes of a view: where an entity is named, an action's commitment."""
     details: dict[str, dict[str, Any]] = {str(n): {"sentences": []} for n in g.nodes}
     for r in _rows(
@@ -311,9 +342,11 @@ def node_details(engine: Engine, g: nx.Graph, limit: int = 12) -> dict[str, dict
             entry["sentences"].append(sentence)
     for r in _rows(
         engine,
-        """SELECT ?a ?number ?text ?line ?file ?page WHERE {
+        f"""SELECT ?a ?number ?text ?line ?file ?page ?lang WHERE {{
         ?a a akg:Action ; dcterms:identifier ?number ; akg:commitment ?c . ?c akg:text ?text ; akg:span ?s .
-        ?s akg:startLine ?line ; oa:hasSource ?src . ?src akg:fileName ?file ; schema:url ?page }""",
+        {_prefer("text", "c", "akg:text")}
+        ?s akg:startLine ?line ; oa:hasSource ?src . ?src akg:fileName ?file ; schema:url ?page }}""",
+        lang,
     ):
         entry = details.get(r["a"])
         if entry is not None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import cast
 
@@ -103,6 +103,15 @@ class SiteGraph:
     types: dict[str, list[str]] = field(default_factory=dict)
     skipped: list[str] = field(default_factory=list)  # IRIs under the base whose path cannot be a file
     page_set: frozenset[str] = frozenset()
+    lang: str = "en"  # the language labels and texts are shown in, where the graph has them
+
+    def in_language(self, lang: str) -> SiteGraph:
+        """The same graph (indexes shared), its labels and texts read in `lang`, else in the other language."""
+        return replace(self, lang=lang)
+
+    def _preferred(self, values: list[Value]) -> list[Value]:
+        """Texts in another language than this graph's last; otherwise the stored order."""
+        return sorted(values, key=lambda v: isinstance(v, ox.Literal) and bool(v.language) and v.language != self.lang)
 
     @classmethod
     def from_triples(cls, triples: Iterable[ox.Triple], base: str) -> SiteGraph:
@@ -169,7 +178,8 @@ class SiteGraph:
         return [obj(t) for t in self.out.get(node, ()) if t.predicate.value == predicate]
 
     def value(self, subject: str | Node, predicate: str) -> Value | None:
-        found = self.values(subject, predicate)
+        """One value; of several texts, the one in this graph's language."""
+        found = self._preferred(self.values(subject, predicate))
         return found[0] if found else None
 
     def text(self, subject: str | Node, predicate: str) -> str | None:
@@ -186,10 +196,10 @@ class SiteGraph:
     def label(self, iri: str) -> str:
         """A human label: rdfs:label, skos:prefLabel or dcterms:title, else the IRI's last part."""
         node = ox.NamedNode(iri)
-        for predicate in LABELS:
-            for t in self.out.get(node, ()):
-                if t.predicate.value == predicate and isinstance(obj(t), ox.Literal):
-                    return obj(t).value
+        found = [obj(t) for p in LABELS for t in self.out.get(node, ()) if t.predicate.value == p]
+        for value in self._preferred(found):  # this graph's language first, then the order of LABELS
+            if isinstance(value, ox.Literal):
+                return value.value
         if iri.startswith(self.base) and len(iri) > len(self.base):
             return iri[len(self.base) :]
         tail = re.split(r"[/#]", iri.rstrip("/#"))[-1]

@@ -34,13 +34,16 @@ class Linker:
     """Links between the pages, from the page at `here` (a site path): relative on the static site, so it
     works from any host and folder; absolute under `root` (such as `/actionkg/id/`) for a server."""
 
-    def __init__(self, graph: SiteGraph, here: str = "index.html", root: str | None = None) -> None:
+    def __init__(
+        self, graph: SiteGraph, here: str = "index.html", root: str | None = None, suffix: str = ".html"
+    ) -> None:
         self.graph = graph
         self.here = here
         self.root = root
+        self.suffix = suffix  # how a resource page's path ends: ".cy.html" for the static site's Welsh pages
 
     def at(self, here: str) -> Linker:
-        return Linker(self.graph, here, self.root)
+        return Linker(self.graph, here, self.root, self.suffix)
 
     def path(self, target: str) -> str:
         """A site path (`action/2.27.html`, `assets/site.css`) as a link from the current page."""
@@ -56,7 +59,7 @@ class Linker:
         if found is None:
             return None
         page, frag = found
-        return self.path(self.graph.rel(page) + ".html" + (f"#{frag}" if frag else ""))
+        return self.path(self.graph.rel(page) + self.suffix + (f"#{frag}" if frag else ""))
 
     def term(self, iri: str) -> str | None:
         """An ontology term's anchor on the ontology page; other vocabularies' terms link home."""
@@ -74,6 +77,7 @@ class Link:
     text: str
     href: str | None = None
     note: str = ""  # a language tag, a datatype or an IRI shown small beside the text
+    lang: str = ""  # a text in another language than the page's: its `lang` attribute
 
 
 @dataclass
@@ -141,7 +145,8 @@ def _value(graph: SiteGraph, linker: Linker, value: Value) -> Link:
     if isinstance(value, ox.BlankNode):
         return Link(f"_:{value.value}")
     note = f"@{value.language}" if value.language else term_label(value.datatype.value)
-    return Link(value.value, None, "" if note in ("xsd:string", "string") else note)
+    other = value.language if value.language and value.language != graph.lang else ""
+    return Link(value.value, None, "" if note in ("xsd:string", "string") else note, other)
 
 
 def _rows(graph: SiteGraph, linker: Linker, triples: Iterable[ox.Triple]) -> tuple[list[Link], list[Row]]:
@@ -337,7 +342,24 @@ def environment() -> jinja2.Environment:
     return env
 
 
-def render(template: str, linker: Linker, **context: Any) -> str:
-    """A template rendered with the shared furniture (links to the index pages, the stylesheet)."""
+@dataclass
+class Switch:
+    """The link to the same page in the other language."""
+
+    href: str
+    lang: str
+    name: str  # in that language: "Cymraeg", "English"
+
+
+LANGUAGE_NAMES = {"en": "English", "cy": "Cymraeg"}
+
+
+def switch_to(lang: str, href: str) -> Switch:
+    return Switch(href, lang, LANGUAGE_NAMES[lang])
+
+
+def render(template: str, linker: Linker, switch: Switch | None = None, **context: Any) -> str:
+    """A template rendered with the shared furniture (links to the index pages, the stylesheet), in the
+    linker's graph's language, with a link to the page in the other language when there is one."""
     nav: Callable[[str], str] = linker.path
-    return environment().get_template(template).render(nav=nav, **context)
+    return environment().get_template(template).render(nav=nav, lang=linker.graph.lang, switch=switch, **context)

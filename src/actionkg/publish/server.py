@@ -49,7 +49,7 @@ from ..questions.store import OxigraphEngine, open_oxigraph
 from .endpoint import Endpoint, Limits, Refused, best
 from .graphdata import SiteGraph, detect_base, obj, read_triples, rebase, subj
 from .nginx import PAGE_POLICY
-from .render import Linker, render
+from .render import LANGUAGE_NAMES, Linker, render, switch_to
 from .site import MARKER, resource_html, site_files, vendor_assets
 
 DOC = "doc/"
@@ -92,12 +92,17 @@ class Served:
     vendor: dict[str, str] = field(default_factory=dict)  # a vendored file's site path by its shipped name
     etags: dict[int, str] = field(default_factory=dict)
 
-    def page_html(self, rel: str) -> bytes:
-        found = self.html.get(rel)
+    def page_html(self, rel: str, lang: str = "en", asked: bool = False) -> bytes:
+        """A resource page in `lang`; `asked` (a ?lang= in the address) keeps the choice in its links."""
+        key = rel if (lang, asked) == ("en", False) else f"{rel} {lang} {'asked' if asked else 'negotiated'}"
+        found = self.html.get(key)
         if found is None:
-            linker = Linker(self.graph, rel + ".html", root=self.prefix)
-            found = resource_html(self.graph, self.graph.base + rel, linker, self.dumps)
-            self.html[rel] = found
+            suffix = f".html?lang={lang}" if asked else ".html"
+            linker = Linker(self.graph.in_language(lang), rel + ".html", root=self.prefix, suffix=suffix)
+            other = "cy" if lang == "en" else "en"
+            switch = switch_to(other, linker.path(rel + ".html") + f"?lang={other}")
+            found = resource_html(linker.graph, self.graph.base + rel, linker, self.dumps, switch)
+            self.html[key] = found
         return found
 
     def etag(self, body: bytes) -> str:
@@ -194,6 +199,33 @@ def _redirect(location: str, vary: bool = False) -> Response:
     return RedirectResponse(location, 303, headers)
 
 
+def language(request: Request) -> tuple[str, bool]:
+    """The language of a page: `?lang=en|cy` (True: asked in the address), else `Accept-Language` read by
+    werkzeug, each range counted for its primary language ("cy-GB" asks for cy), q-values weighed and a
+    tie going to English; English when neither names a language the site has."""
+    from werkzeug.datastructures import LanguageAccept
+    from werkzeug.http import parse_accept_header
+
+    asked = request.query_params.get("lang")
+    if asked in LANGUAGE_NAMES:
+        return asked, True
+    weights: dict[str, float] = {}
+    for value, quality in parse_accept_header(request.headers.get("accept-language", ""), LanguageAccept):
+        primary = value.split("-")[0].split("_")[0].lower()
+        for lang in LANGUAGE_NAMES if primary == "*" else [primary]:
+            weights[lang] = max(weights.get(lang, 0.0), quality)
+    ranked = sorted(LANGUAGE_NAMES, key=lambda lang: -weights.get(lang, 0.0))
+    return (ranked[0] if weights.get(ranked[0], 0.0) > 0 else "en"), False
+
+
+def _page(served: Served, request: Request, rel: str, extra: dict[str, str] | None = None) -> Response:
+    """A resource page in the language asked for, saying which (`Content-Language`) and on what it varies."""
+    lang, asked = language(request)
+    vary = "Accept, Accept-Language" if extra and "Vary" in extra else "Accept-Language"
+    headers = {**(extra or {}), "Vary": vary, "Content-Language": lang}
+    return _body(served, request, served.page_html(rel, lang, asked), "html", headers)
+
+
 # -- the site -------------------------------------------------------------------------------------------
 
 
@@ -213,7 +245,7 @@ async def site(request: Request) -> Response:
         return _document(served, request, rest[len(DOC) :])
     stem, dot, ext = rest.rpartition(".")
     if dot and ext == "html" and graph.base + stem in graph.page_set:
-        return _body(served, request, served.page_html(stem), "html")
+        return _page(served, request, stem)
     if rest in served.files:
         cache = IMMUTABLE if rest.startswith("assets/vendor/") and ext in ("js", "css") else None
         return _body(served, request, served.files[rest], ext if dot else "", cache)
@@ -244,9 +276,10 @@ def _document(served: Served, request: Request, rel: str) -> Response:
             return _plain(406, "none of the Accept header's types is available; supported: " + ", ".join(NEGOTIABLE),
                           {"Vary": "Accept"})  # fmt: skip
         ext = NEGOTIABLE[found]
-    body = served.page_html(rel) if ext == "html" else served.files[f"{rel}.{ext}"]
     location = f"{served.prefix}{quote(rel)}.{ext}"
-    return _body(served, request, body, ext, {"Vary": "Accept", "Content-Location": location})
+    if ext == "html":
+        return _page(served, request, rel, {"Vary": "Accept", "Content-Location": location})
+    return _body(served, request, served.files[f"{rel}.{ext}"], ext, {"Vary": "Accept", "Content-Location": location})
 
 
 # -- the SPARQL endpoint -------------------------------------------------------------------------------

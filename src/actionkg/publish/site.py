@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import posixpath
 import shutil
 import tempfile
 import time
@@ -39,10 +40,11 @@ from . import nginx
 from .describe import FORMATS, all_sources, describe
 from .graphdata import AKG, ORG, SiteGraph, check_base, detect_base, obj, read_triples, rebase, subj
 from .ontology_docs import ONTOLOGY, ontology_bytes, term_label, terms
-from .render import DOCUMENT_CLASSES, Link, Linker, latest_status, page, render, sort_key
+from .render import DOCUMENT_CLASSES, Link, Linker, Switch, latest_status, page, render, sort_key, switch_to
 
 MARKER = ".actionkg-site"  # names a folder this command wrote, so republishing may replace it
 ASSETS = ("site.css", "search.js")
+WELSH_PAGE = ".cy.html"  # a resource page in Welsh beside the English one: action/2.27.cy.html
 SITE_VENDOR_FILES = ("minisearch.js",)  # the browser libraries the site's pages load (the home page's search)
 
 
@@ -192,11 +194,13 @@ def vendor_assets(names: tuple[str, ...]) -> tuple[dict[str, bytes], dict[str, s
     return out, paths
 
 
-def resource_html(graph: SiteGraph, iri: str, linker: Linker, dumps: list[ds.Dump]) -> bytes:
+def resource_html(
+    graph: SiteGraph, iri: str, linker: Linker, dumps: list[ds.Dump], switch: Switch | None = None
+) -> bytes:
     """The HTML page of one resource (the site's with relative links, the server's with absolute ones)."""
     view = page(graph, describe(graph, iri), linker)
     extra = {"dumps": dumps} if iri == graph.base + "dataset" else None
-    return render("resource.html", linker, title=view.title, page=view, sources=view.sources,
+    return render("resource.html", linker, switch, title=view.title, page=view, sources=view.sources,
                   dataset=extra).encode()  # fmt: skip
 
 
@@ -228,17 +232,20 @@ def site_files(
     out: dict[str, bytes] = dict(dump_files)
     say(f"writing {len(graph.pages)} resource pages")
     root = Linker(graph, "index.html")
+    welsh = Linker(graph.in_language("cy"), "index.html", suffix=WELSH_PAGE)
     dataset_iri = new + "dataset"
     for iri in graph.pages:
         desc = describe(graph, iri)
         rel = graph.rel(iri)
         for ext in FORMATS:
             out[f"{rel}.{ext}"] = desc.serialise(ext)
-        linker = root.at(rel + ".html")
-        view = page(graph, desc, linker)
         extra = {"dumps": info} if iri == dataset_iri else None
-        out[f"{rel}.html"] = render("resource.html", linker, title=view.title, page=view, sources=view.sources,
-                                    dataset=extra).encode()  # fmt: skip
+        for linker, other, other_page in ((root, "cy", WELSH_PAGE), (welsh, "en", ".html")):
+            linker = linker.at(rel + linker.suffix)
+            view = page(linker.graph, desc, linker)
+            switch = switch_to(other, posixpath.basename(rel) + other_page)
+            out[f"{rel}{linker.suffix}"] = render("resource.html", linker, switch, title=view.title, page=view,
+                                                  sources=view.sources, dataset=extra).encode()  # fmt: skip
     if check and dataset_iri in graph.pages:
         check_description(describe(graph, dataset_iri).document("ttl"))
     say("writing index pages, questions and the ontology")

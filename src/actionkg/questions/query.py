@@ -95,7 +95,7 @@ PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX org: <http://www.w3.org/ns/org#>
 SELECT ?entity ?name ?label ?body WHERE {
-  ?entity a akg:Entity ; rdfs:label ?label ; rdfs:label|skos:altLabel|akg:slug ?name .
+  ?entity a akg:Entity ; rdfs:label ?label ; rdfs:label|skos:prefLabel|skos:altLabel|akg:slug ?name .
   BIND(EXISTS { ?entity a org:Organization } AS ?body)
 }"""
 _ACTIONS = """
@@ -253,22 +253,48 @@ def bind(engine: Engine, query: CatalogueQuery, values: Mapping[str, str]) -> di
 
 
 STATED_ONLY = "statedOnly"  # the variable a query uses to leave out inferred years
+LANG = "lang"  # the variable a query uses to pick its texts' language: bound by a VALUES block, never projected
+LANGUAGES = ("en", "cy")
 _BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
 
 
+def check_lang(lang: str, option: str = "--lang") -> str:
+    """A language the graph's texts come in: en (the default) or cy."""
+    if lang not in LANGUAGES:
+        raise InputError(option, f"expected one of {', '.join(LANGUAGES)}, got {lang!r}")
+    return lang
+
+
 def run_catalogue(
-    engine: Engine, name: str, values: Mapping[str, str], stated_only: bool = False
+    engine: Engine, name: str, values: Mapping[str, str], stated_only: bool = False, lang: str = "en"
 ) -> tuple[CatalogueQuery, dict[str, Term], Result]:
-    """Answer a catalogue question; `stated_only` reaches the query as a binding of ?statedOnly."""
+    """Answer a catalogue question; `stated_only` and `lang` reach the query as bindings.
+
+    Texts and labels come in `lang` where the graph has them, else in the other language
+    (`format_result(..., lang=)` marks those). ?lang is bound by a VALUES block first in the WHERE clause
+    (a checked en or cy, as a literal term), so the answer's columns stay those the query projects; a
+    query run without it (an endpoint's example) reads English.
+    """
     from .execute import DeadlineEngine
 
+    check_lang(lang)
     if isinstance(engine, DeadlineEngine):  # resolving and answering in one worker, under one deadline
-        return engine.within(lambda inner: run_catalogue(inner, name, values, stated_only))
+        return engine.within(lambda inner: run_catalogue(inner, name, values, stated_only, lang))
     query = get(name)
     bindings = bind(engine, query, values)
     if f"?{STATED_ONLY}" in query.text:  # every year-showing query; the others hold stated facts only
         bindings[STATED_ONLY] = Term.literal("true" if stated_only else "false", _BOOLEAN)
-    return query, bindings, _booleans(engine.select(query.text, bindings), query.booleans)
+    return query, bindings, _booleans(engine.select(_in_language(query.text, lang), bindings), query.booleans)
+
+
+_LANG_LINE = 'BIND(COALESCE(?lang, "en") AS ?inLang)'  # how a catalogue query reads ?lang, in its outer WHERE
+
+
+def _in_language(text: str, lang: str) -> str:
+    """The query with ?lang bound by a VALUES block just before the line that reads it (`lang` checked: en or cy)."""
+    if _LANG_LINE not in text:
+        return text
+    return text.replace(_LANG_LINE, f'VALUES ?{LANG} {{ "{check_lang(lang)}" }}\n  {_LANG_LINE}', 1)
 
 
 def _booleans(result: Result, columns: tuple[str, ...]) -> Result:
@@ -285,9 +311,18 @@ def _booleans(result: Result, columns: tuple[str, ...]) -> Result:
 # -- formatting answers -----------------------------------------------------------------------
 
 
-def _cell(term: Term | None) -> str:
+def marked(term: Term, lang: str | None) -> str:
+    """A text in another language than the one asked for, prefixed with its language: "[en] Estyn"."""
+    if lang and term.kind == "literal" and term.lang and term.lang.lower() != lang:
+        return f"[{term.lang.lower()}] {term.value}"
+    return term.value
+
+
+def _cell(term: Term | None, lang: str | None = None) -> str:
     if term is None:
         return ""
+    if term.kind == "literal":
+        return marked(term, lang)
     if term.kind == "uri" and term.value.startswith(ID_PREFIX):
         return term.value[len(ID_PREFIX) :]
     if term.kind == "uri" and term.value.startswith(AKG):
@@ -300,7 +335,10 @@ def _short(text: str, width: int) -> str:
     return flat if len(flat) <= width else flat[: width - 1] + "…"
 
 
-def format_result(result: Result | bool | list[tuple[Term, Term, Term]], fmt: str, width: int = 60) -> str:
+def format_result(
+    result: Result | bool | list[tuple[Term, Term, Term]], fmt: str, width: int = 60, lang: str | None = None
+) -> str:
+    """An answer as text; with `lang`, a text in the other language is marked "[cy] …" (JSON keeps xml:lang)."""
     if isinstance(result, bool):
         return json.dumps({"head": {}, "boolean": result}) if fmt == "json" else str(result).lower()
     if isinstance(result, list):
@@ -312,9 +350,9 @@ def format_result(result: Result | bool | list[tuple[Term, Term, Term]], fmt: st
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(result.variables)
         for row in result.rows:
-            writer.writerow([row[v].value if v in row else "" for v in result.variables])
+            writer.writerow([marked(row[v], lang) if v in row else "" for v in result.variables])
         return out.getvalue().rstrip("\n")
-    cells = [[_cell(row.get(v)) for v in result.variables] for row in result.rows]
+    cells = [[_cell(row.get(v), lang) for v in result.variables] for row in result.rows]
     if fmt == "md":
         lines = ["| " + " | ".join(result.variables) + " |", "|" + "---|" * len(result.variables)]
         lines += ["| " + " | ".join(" ".join(c.split()).replace("|", "\\|") for c in row) + " |" for row in cells]
