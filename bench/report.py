@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from bench.run import Measured
 
 BEGIN, END = "<!-- scale:begin -->", "<!-- scale:end -->"
-BUILD_STAGES = ("import", "parse", "link", "derive", "rdf", "shacl", "serialise", "dataset", "write")
+BUILD_STAGES = ("import", "parse", "link", "derive", "rdf", "shacl", "serialise", "dataset", "outputs", "write")
 LIBRARIES = ("rdflib", "pyoxigraph", "pyshacl", "networkx", "oxrdflib")
 Results = dict[int, dict[str, "Measured"]]
 
@@ -126,20 +126,24 @@ def _sizes_table(results: Results) -> list[str]:
 
         return cell
 
+    def data_mib(key: str) -> Callable[[dict[str, Measured], int], str]:
+        def cell(st: dict[str, Measured], _: int) -> str:
+            b = st.get("build")
+            value = b.data.get(key) if b and not b.failed else None
+            return f"{value:,.0f}" if isinstance(value, (int, float)) else "—"
+
+        return cell
+
     add("triples", data("triples"))
     add("actions / updates", lambda st, s: f"{data('actions')(st, s)} / {data('updates')(st, s)}")
     for name in BUILD_STAGES:
         add(f"build: {name} (s)", _stage_cell(name))
-        if name in ("serialise", "dataset"):
-            subs = sorted({k for st in results.values() if "build" in st for k in st["build"].data.get("stages", {})})
-            for sub in subs:
-                if sub.startswith("  ") and _belongs(results, sub, name):
-                    add(f"  … {sub.strip()} (s)", _stage_cell(sub))
     add("build process, wall (s)", lambda st, _: _sec(_build_wall(st), _failed(st, "build")))
     add("build process, CPU user+sys (s)", lambda st, _: _sec(_cpu(st, "build")))
     add("`actionkg build`, wall (s, median of 3)", lambda st, _: _sec(_wall(st, "cli build")))
     add("`actionkg build`, CPU (s, median of 3)", lambda st, _: _sec(_cpu(st, "cli build")))
     add("build peak memory (MiB)", lambda st, _: _mib(_peak(st, "build")))
+    add("  forked writer's own peak (MiB)", data_mib("writer_peak_mib"))
     add("baseline: bulk load (s)", lambda st, _: _sec(_stage(st.get("bulkload"), "bulk load"), _failed(st, "bulkload")))
     add("baseline: bulk load process, CPU (s)", lambda st, _: _sec(_cpu(st, "bulkload")))
     add("baseline: bulk load peak (MiB)", lambda st, _: _mib(_peak(st, "bulkload")))
@@ -181,11 +185,6 @@ def _view_cell(view: str) -> Callable[[dict[str, Measured], int], str]:
 
 def _stage_cell(name: str) -> Callable[[dict[str, Measured], int], str]:
     return lambda st, _: _sec(_stage(st.get("build"), name))
-
-
-def _belongs(results: Results, sub: str, stage: str) -> bool:
-    """rdflib serialiser calls are timed inside `serialise` (graph.*) or `dataset` (trig, nquads)."""
-    return (sub.strip().split()[-1] in ("trig", "nquads")) == (stage == "dataset")
 
 
 def _failed(steps: dict[str, Measured], step: str) -> str | None:

@@ -48,68 +48,23 @@ def disk_bytes(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
 
 
-@contextlib.contextmanager
-def rdflib_serialisations(timer: Timer) -> Iterator[None]:
-    """Time each call of rdflib's `Graph.serialize` by format, inside a stage that serialises."""
-    from rdflib import Graph
-
-    original = Graph.serialize
-
-    def timed(self: Graph, *args: Any, **kwargs: Any) -> Any:
-        fmt = kwargs.get("format", args[1] if len(args) > 1 else "turtle")
-        with timer(f"  rdflib {fmt}"):
-            return original(self, *args, **kwargs)
-
-    Graph.serialize = timed  # type: ignore[method-assign]
-    try:
-        yield
-    finally:
-        Graph.serialize = original  # type: ignore[method-assign]
-
-
 def step_build(work: Path, repeat: int) -> Timings:
-    """The build, stage by stage, the way `graph.build.build()` runs them; outputs in build/."""
+    """`graph.build.build()` itself, with its stage timings; outputs in build/. With a second core the
+    serialisations are written in a forked process while SHACL runs: `serialise` and `dataset` are then the
+    child's times, `outputs` what the build waited for them after SHACL, `writer peak` the child's memory."""
     timer = Timer()
     with timer("import"):
-        from actionkg.core.config import build_date
-        from actionkg.core.files import write_set
-        from actionkg.core.vocab import DEFAULT_BASE
-        from actionkg.graph.build import OUTPUTS, load_plan, serialise, summarise
-        from actionkg.graph.rdf_links import knowledge_graph
-        from actionkg.graph.snapshots import dataset_files
-        from actionkg.graph.validate import validate_graph
-        from actionkg.linking.derive import derive
-        from actionkg.linking.link import link_plan
-        from actionkg.linking.registry import load_registry
-        from actionkg.pages.builds import kept_sources
+        from actionkg.graph.build import build
         from actionkg.pages.manifest import folder_sources
-        from actionkg.pages.sources import load_manifest
-    manifest = load_manifest()
-    with timer("parse"):
-        plan = load_plan(folder_sources(work / "plan"))
-    with timer("link"):
-        registry = load_registry()
-        link_plan(plan, registry)
-    with timer("derive"):
-        derived = derive(plan, registry, str(manifest.plan["launched"]))
-    with timer("rdf"):
-        graph = knowledge_graph(plan, registry, derived, manifest.plan, manifest.licence, DEFAULT_BASE, build_date())
-    with timer("shacl"):
-        report = validate_graph(graph)
-    if not report.conforms:
-        raise SystemExit(f"the synthetic plan does not conform:\n{report.text()[:2000]}")
-    summary = summarise(plan, graph, report, derived)
-    with timer("serialise"), rdflib_serialisations(timer):
-        files = serialise(graph)
-    with timer("dataset"), rdflib_serialisations(timer):
-        files.update(dataset_files(files["graph.nt"], plan, DEFAULT_BASE))
-    files["report.txt"] = summary + "\n\n" + report.text() + "\n"
-    with timer("write"):
-        out = work / "build"
-        write_set(out, {**{n: files[n].encode("utf-8") for n in OUTPUTS}, **kept_sources(plan, manifest)})
+    stages: dict[str, float] = {}
+    result = build(folder_sources(work / "plan"), out=work / "build", timings=stages)
+    if not result.conforms:
+        raise SystemExit(f"the synthetic plan does not conform:\n{result.report.text()[:2000]}")
+    writer_peak = stages.pop("writer peak (MiB)", None)
     return {
-        "stages": timer.times, "triples": len(graph), "actions": len(plan.actions),
-        "updates": sum(len(a.updates) for a in plan.actions), "graph_nt_bytes": (out / "graph.nt").stat().st_size,
+        "stages": {**timer.times, **stages}, "triples": len(result.graph), "actions": len(result.plan.actions),
+        "updates": sum(len(a.updates) for a in result.plan.actions),
+        "graph_nt_bytes": (work / "build" / "graph.nt").stat().st_size, "writer_peak_mib": writer_peak,
     }  # fmt: skip
 
 

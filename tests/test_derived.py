@@ -145,3 +145,14 @@ def test_involves_rule_on_its_own() -> None:
     g.add((doc, DCTERMS.replaces, old))  # a document that "replaces" is not a body
     assert add_involves(g) == 3
     assert set(g.objects(a, AKG.involves)) == {old_board, old, new}
+
+
+def test_the_involves_edges_are_those_rdflibs_engine_constructs(built: BuildResult) -> None:
+    """The rule answered by Oxigraph over the triples it reads gives rdflib's CONSTRUCT over the whole graph."""
+    from actionkg.core.resources import ontology_file
+    from actionkg.graph.rdf_links import involves_edges
+
+    rule = ontology_file("involves.rq").read_text(encoding="utf-8")
+    by_rdflib = sorted({(s, o) for s, _, o in built.graph.query(rule)})  # type: ignore[misc]
+    assert involves_edges(built.graph) == by_rdflib
+    assert len(by_rdflib) == 218  # the build summary's count of involves-edges

@@ -241,3 +241,48 @@ def test_compact_jsonld_keeps_a_value_beside_a_falsy_one() -> None:
     assert fast is not None
     node = next(n for n in fast["@graph"] if n["@id"] == str(a))
     assert sorted(node["akg:position"]) == [0, 5] and sorted(node["akg:text"]) == ["", "words"]
+
+
+def test_the_forked_writer_writes_the_same_bytes_as_the_build_alone(tmp_path: Path) -> None:
+    """SHACL and the serialisations run side by side on two cores; the files are those of the build alone."""
+    from actionkg.graph.build import build
+
+    alone, forked = tmp_path / "alone", tmp_path / "forked"
+    times: dict[str, float] = {}
+    assert build(out=alone, parallel=False).conforms
+    assert build(out=forked, parallel=True, timings=times).conforms
+    for name in ("graph.nt", "graph.ttl", "graph.jsonld", "graph.trig", "graph.nq", "report.txt"):
+        assert (forked / name).read_bytes() == (alone / name).read_bytes(), name
+    assert {"parse", "link", "rdf", "shacl", "serialise", "dataset", "outputs", "write"} <= times.keys()
+    assert times["writer peak (MiB)"] > 0  # the child's own memory, reported beside the build's
+
+
+def test_a_failing_writer_is_an_error_and_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bug in the forked writer reaches the caller with its traceback; no output is left half-written."""
+    from actionkg.graph import build as build_module
+
+    def broken(graph: Graph) -> dict[str, str]:
+        raise ValueError("a serialiser bug")
+
+    monkeypatch.setattr(build_module, "serialise", broken)  # the fork inherits it
+    with pytest.raises(RuntimeError, match="a serialiser bug"):
+        build_module.build(out=tmp_path / "out", parallel=True)
+    assert not (tmp_path / "out" / "graph.ttl").exists()
+
+
+def test_a_build_that_fails_shacl_stops_the_forked_writer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """SHACL fails while the child writes: only report-failed.txt is written and the child is gone."""
+    import multiprocessing
+
+    from actionkg.graph import build as build_module
+    from actionkg.graph.validate import validate_graph
+
+    def failing(graph: Graph) -> Any:
+        graph.add((URIRef("https://example.org/no-such-action"), RDF.type, AKG.Action))  # no number, no text
+        return validate_graph(graph)
+
+    monkeypatch.setattr(build_module, "validate_graph", failing)
+    result = build_module.build(out=tmp_path / "out", parallel=True)
+    assert not result.conforms
+    assert (tmp_path / "out" / "report-failed.txt").exists() and not (tmp_path / "out" / "graph.ttl").exists()
+    assert multiprocessing.active_children() == []
