@@ -6,13 +6,14 @@ data/sources/4-guidance-and-policy.txt.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
 from actionkg.core.errors import InputError
 from actionkg.graph.build import load_plan
-from actionkg.pages.align import align_plan, figures
+from actionkg.pages.align import align_plan, figures, reads_as_english
 from actionkg.pages.dating import markers
 from actionkg.pages.layouts.detect import detect_language
 from actionkg.pages.model import Plan, Section
@@ -355,8 +356,18 @@ _WELSH_STATUS_7 = {
 }
 
 
-def _welsh_7(tmp_path: Path, lines: dict[int, str | None]) -> Path:
-    return _edited(tmp_path, EN7, {1: "English", **_WELSH_STATUS_7, **lines}, name="7-hyfforddiant.txt")
+# the English function words made Welsh ones, so the page's other texts do not read as English (pages/align.py)
+_FUNCTION_WORDS = {"the": "y", "and": "a", "will": "bydd", "of": "o", "to": "i", "with": "gyda", "we": "ni"}
+
+
+def _welsh_words(line: str) -> str:
+    return re.sub(r"[A-Za-z]+", lambda m: _FUNCTION_WORDS.get(m.group().lower(), m.group()), line)
+
+
+def _welsh_7(tmp_path: Path, lines: dict[int, str | None], english: bool = False) -> Path:
+    page = EN7.read_text(encoding="utf-8").split("\n")
+    texts = {} if english else {n: _welsh_words(line) for n, line in enumerate(page, 1) if n > 3}
+    return _edited(tmp_path, EN7, {**texts, 1: "English", **_WELSH_STATUS_7, **lines}, name="7-hyfforddiant.txt")
 
 
 def test_a_summary_with_other_figures_and_a_missing_note_are_reported(tmp_path: Path) -> None:
@@ -382,15 +393,57 @@ def test_a_summary_and_a_note_that_agree_are_translations(tmp_path: Path) -> Non
     assert not [m for m in plan.misaligned if "summary" in m.what or "note" in m.what]
 
 
-def test_english_text_on_a_welsh_page_is_not_a_translation(tmp_path: Path) -> None:
-    # the English page with only its switch and status lines made Welsh: every text is the English one
-    plan = _aligned(EN7, _welsh_7(tmp_path, {}))
-    [section] = plan.sections
-    assert section.summary_translation is None and section.note_translations == [None]
-    assert all(a.translation is None for a in section.actions)
-    assert all(u.translation is None for a in section.actions for u in a.updates)
-    found = {m.what: m.reason for m in plan.misaligned}
-    assert found["action 7.1"].startswith("the same text as the English, word for word: not a translation")
+def test_a_welsh_page_of_english_texts_is_refused(tmp_path: Path) -> None:
+    # the English page with only its switch and status lines made Welsh: every text is the English one;
+    # the first, the summary at line 9, has "to", "and", "the", "of" and no Welsh function word
+    with pytest.raises(InputError) as error:
+        _aligned(EN7, _welsh_7(tmp_path, {}, english=True))
+    assert error.value.line == 9 and "texts read as English" in error.value.message
+
+
+def test_lightly_edited_english_on_a_welsh_page_is_refused(tmp_path: Path) -> None:
+    # the English page 4 with "Welsh Government" made "Llywodraeth Cymru", its status lines and switch Welsh:
+    # line 12 "The Llywodraeth Cymru will revise and update the statutory …" is the first text
+    text = EN4.read_text(encoding="utf-8").replace("Welsh Government", "Llywodraeth Cymru")
+    page = tmp_path / "4-ffug.txt"
+    page.write_text(text.replace("Cymraeg", "English", 1).replace("Action status: Delivered", "Statws y cam "
+                    "gweithredu: Cwblhawyd").replace("Action status: Ongoing", "Statws y cam gweithredu: Parhaus")
+                    .replace("Action status: In progress", "Statws y cam gweithredu: Ar y gweill")
+                    .replace("Action status: Closed", "Statws y cam gweithredu: Caewyd"), encoding="utf-8")  # fmt: skip
+    with pytest.raises(InputError) as error:
+        _aligned(EN4, page)
+    assert error.value.line == 12 and "The Llywodraeth Cymru will revise" in error.value.message
+
+
+def test_one_english_text_on_a_welsh_page_is_not_a_translation(tmp_path: Path) -> None:
+    # the 7.1 commitment (line 12) left in English with one name made Welsh: "The", "will", "to", "of" against "a"
+    commitment = (
+        "  • The Llywodraeth Cymru will continue to deliver a comprehensive online safety training programme, "
+        "focusing on specific areas of online safety."
+    )
+    plan = _aligned(EN7, _welsh_7(tmp_path, {12: commitment}))
+    action = plan.sections[0].actions[0]
+    assert action.translation is None
+    found = {m.what: (m.where, m.reason) for m in plan.misaligned}
+    assert found["action 7.1"] == (
+        "7-hyfforddiant.txt:12",
+        "reads as English (its function words are English ones): not a translation (Welsh vs English)",
+    )
+    # word for word the English text: still reported as such
+    plan = _aligned(EN7, _welsh_7(tmp_path, {12: EN7.read_text(encoding="utf-8").split("\n")[11]}))
+    found = {m.what: (m.where, m.reason) for m in plan.misaligned}
+    assert found["action 7.1"][1].startswith("the same text as the English, word for word: not a translation")
+
+
+def test_the_real_welsh_pages_read_as_welsh() -> None:
+    for page in (CY1, CY4, WELSH / "4-canllawiau-a-pholisi.flat.txt", WELSH / "4-canllawiau-a-pholisi.nested.html"):
+        section = _section(page)
+        texts = [section.summary, *section.notes]
+        texts += [t for a in section.actions for t in (a.commitment, a.original, *(u.body for u in a.updates))]
+        assert not [t.span.where for t in texts if t is not None and reads_as_english(t.text)]
+    # the function words counted: 4-canllawiau-a-pholisi.txt:14 has "yn" four times, "ar" and "a"
+    assert not reads_as_english("Bydd Llywodraeth Cymru yn diwygio ac yn diweddaru’r canllawiau statudol ar ddiogelwch")
+    assert reads_as_english("During 2022 we have continued to work with stakeholders")
 
 
 def test_updates_align_when_the_commitment_does_not(tmp_path: Path) -> None:
@@ -419,3 +472,23 @@ def test_the_original_text_is_a_translation_only_when_it_agrees(tmp_path: Path) 
     assert action.translation is not None and action.original_translation is None
     [miss] = [m for m in plan.misaligned if m.what == "original text of action 7.1"]
     assert (miss.where, miss.reason) == ("7-hyfforddiant.txt:41", "figures 2018 vs none (Welsh vs English)")
+
+
+@pytest.mark.parametrize(
+    ("page", "line", "form"),
+    [
+        (CY4, "    **Statws y cam gweithredu:** Parhaus.", "'Statws y cam gweithredu: <gair>'"),
+        (CY4, '    "Statws y cam gweithredu: Parhaus."', "'Statws y cam gweithredu: <gair>'"),
+        (CY4, "    “Statws y cam gweithredu: Parhaus.”", "'Statws y cam gweithredu: <gair>'"),
+        (EN4, "    **Action status:** Ongoing.", "'Action status: <Ongoing|"),
+        (EN4, '    "Action status: Ongoing."', "'Action status: <Ongoing|"),
+        (EN4, "    _Action status:_ Ongoing.", "'Action status: <Ongoing|"),
+    ],
+)
+def test_a_status_line_in_bold_or_quotes_is_refused(tmp_path: Path, page: Path, line: str, form: str) -> None:
+    # the status line of 4.1's second update: Welsh line 28, English line 26 (review: lk_bold, lk2_quoted, en_bold)
+    number = 28 if page == CY4 else 26
+    with pytest.raises(InputError) as error:
+        load_plan([_edited(tmp_path, page, {number: line})])
+    assert error.value.line == number and "looks like a status line but is not one" in error.value.message
+    assert f"a status line reads {form}" in error.value.message

@@ -10,9 +10,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import yaml
+
 from actionkg.graph.build import load_plan
 from actionkg.pages.align import align_plan
+from actionkg.pages.builds import kept_sources, load_build
 from actionkg.pages.model import Plan
+from actionkg.pages.sources import load_manifest
 
 from .conftest import FIXTURES
 
@@ -263,7 +267,7 @@ def test_outline_in_welsh_follows_the_welsh_page_text_by_text() -> None:
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     # the Welsh page is cut inside 4.1, yet all 13 actions of section 4 are shown, the rest in English
-    assert lines[0] == "4. Callawiau  (4-canllawiau-a-pholisi.txt, 13 actions)"
+    assert lines[0] == "4. Callawiau  (4-canllawiau-a-pholisi.txt, 1 action; [en] 4-guidance-and-policy.txt, 12)"
     assert any(line.startswith("  4.1  Bydd Llywodraeth Cymru yn diwygio") for line in lines)
     assert any(line.startswith("  4.13  [en] ") for line in lines)
     updates = [line.split() for line in lines if "update" in line.split()[:2]][:4]
@@ -292,3 +296,54 @@ def test_outline_json_in_welsh_says_the_language_of_each_text() -> None:
     assert (first["language"], [u["language"] for u in first["updates"]]) == ("cy", ["cy", "cy", "cy", "en"])
     assert [u["status"] for u in first["updates"]] == ["Cwblhawyd", "Parhaus", "Ar y gweill", "In progress"]
     assert second["language"] == "en" and second["commitment"].startswith("The Welsh Government will ensure")
+
+
+def _two_welsh_captures(tmp_path: Path) -> Plan:
+    """English page 4 with two dated copies of the Welsh page 4 (review: twoA.txt, twoB.txt)."""
+    for name in ("4-a.txt", "4-b.txt"):
+        (tmp_path / name).write_bytes(CY4.read_bytes())
+    pages = [EN4, tmp_path / "4-a.txt", tmp_path / "4-b.txt"]
+    return align_plan(load_plan(pages, captured={"4-a.txt": "2023-05-01", "4-b.txt": "2023-06-01"}), {})
+
+
+def test_an_older_welsh_capture_is_reported_not_dropped(tmp_path: Path) -> None:
+    plan = _two_welsh_captures(tmp_path)
+    [section] = plan.sections
+    assert section.translation is not None and section.translation.source.file == "4-b.txt"
+    [older] = [m for m in plan.misaligned if m.where.startswith("4-a.txt")]
+    assert (older.where, older.what) == ("4-a.txt:3", "Welsh capture 2023-05-01 of section 4")  # its heading, line 3
+    assert older.reason.startswith("older than 4-b.txt (captured 2023-06-01): only a section's newest Welsh capture")
+
+
+def test_a_build_keeps_its_aligned_welsh_page(tmp_path: Path) -> None:
+    plan = align_plan(load_plan([EN4, CY4]), {})
+    files = kept_sources(plan, load_manifest())
+    assert sorted(files) == ["sources/4-canllawiau-a-pholisi.txt", "sources/4-guidance-and-policy.txt",
+                             "sources/manifest.yaml"]  # fmt: skip
+    assert files["sources/4-canllawiau-a-pholisi.txt"] == CY4.read_bytes()
+    kept = yaml.safe_load(files["sources/manifest.yaml"])["sources"]
+    assert [(e["file"], e.get("language")) for e in kept] == [
+        ("4-guidance-and-policy.txt", None), ("4-canllawiau-a-pholisi.txt", "cy"),
+    ]  # fmt: skip
+    for name, data in files.items():
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_bytes(data)
+    again = load_build(tmp_path)  # a reloaded build (and `actionkg diff`) reads the Welsh edition too
+    assert [(s.source.file, s.source.language) for s in again.sections] == [
+        ("4-guidance-and-policy.txt", "en"), ("4-canllawiau-a-pholisi.txt", "cy"),
+    ]  # fmt: skip
+
+
+def test_diff_compares_a_welsh_page_with_a_welsh_page(tmp_path: Path) -> None:
+    from actionkg.pages.builds import diff_builds
+
+    for name, pages in (("e", [EN4]), ("b", [EN4, CY4])):
+        for file, data in kept_sources(align_plan(load_plan(pages), {}), load_manifest()).items():
+            (tmp_path / name / file).parent.mkdir(parents=True, exist_ok=True)
+            (tmp_path / name / file).write_bytes(data)
+    english, welsh = diff_builds(tmp_path / "e", tmp_path / "b")
+    assert (english.section, english.title, english.changes) == ("4", "Guidance and Policy", [])
+    assert (welsh.section, welsh.title, welsh.old) == ("4", "Callawiau", None)  # only in the bilingual build
+    assert [(c.kind, c.new_number, c.where) for c in welsh.changes] == [
+        ("action-added", "4.1", "4-canllawiau-a-pholisi.txt:14")
+    ]

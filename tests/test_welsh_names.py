@@ -3,6 +3,7 @@ cited pairs, and `candidates` on a Welsh page. Expected offsets and names are re
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -264,3 +265,62 @@ def test_the_bundled_cited_pairs_hold_on_the_loaded_pages(registry: Registry) ->
 
     check_cited_pairs(registry, load_plan(SECTION_4))
     check_cited_pairs(registry, load_plan([WELSH / "1-cyngor-a-chymorth.txt", WELSH / "1-advice-and-support.txt"]))
+
+
+def _cited_page(name: str) -> Path:
+    """A page a registry entry cites: a stored Welsh/English excerpt or a bundled page."""
+    found = [p for p in (WELSH / name, SECTION_4[0].parent / name) if p.is_file()]
+    assert found, f"{name} is no stored page"
+    return found[0]
+
+
+def test_every_bundled_status_entry_is_checked_on_the_pages_it_cites(registry: Registry) -> None:
+    from actionkg.graph.build import load_plan
+    from actionkg.linking.registry import check_cited_pairs, unchecked_statuses
+
+    assert sorted(registry.statuses) == ["ar y gweill", "cwblhawyd", "parhaus"]  # data/registry/entities.yaml:1096-1098
+    for key, taught in registry.statuses.items():
+        cy_file, en_file = (side.strip().rsplit(":", 1)[0] for side in taught.pair.split("↔"))
+        plan = load_plan([_cited_page(en_file), _cited_page(cy_file)])
+        alone = Registry(statuses={key: taught})
+        assert unchecked_statuses(alone, plan) == []  # both cited pages loaded: the entry is checked
+        check_cited_pairs(alone, plan)
+        other = "Closed" if taught.concept != "Closed" else "Ongoing"  # any other concept is refused
+        wrong = Registry(statuses={key: dataclasses.replace(taught, concept=other)})
+        with pytest.raises(InputError, match=f"is not an English status line of {other}"):
+            check_cited_pairs(wrong, plan)
+
+
+def test_a_cited_welsh_line_is_checked_without_its_english_page() -> None:
+    from actionkg.graph.build import load_plan
+    from actionkg.linking.registry import check_cited_pairs, unchecked_statuses
+
+    plan = load_plan([WELSH / "1-cyngor-a-chymorth.txt"])  # line 20: "Statws y cam gweithredu: Parhaus."
+    # review: a pair on pages not loaded is accepted, and reported as unchecked
+    nowhere = parse_registry("entities: []\nstatuses:\n  - {word: Parhaus, concept: Closed, pair: 'nowhere.txt:999 ↔ "
+                             "none.txt:1'}\n", "entities.yaml")  # fmt: skip
+    check_cited_pairs(nowhere, plan)
+    assert [t.pair for t in unchecked_statuses(nowhere, plan)] == ["nowhere.txt:999 ↔ none.txt:1"]
+    # the Welsh page is loaded: its cited line must print the word, English page or not (line 14 is the commitment)
+    wrong = parse_registry("entities: []\nstatuses:\n  - {word: Parhaus, concept: Ongoing, pair: "
+                           "'1-cyngor-a-chymorth.txt:14 ↔ 1-advice-and-support.txt:26'}\n", "entities.yaml")  # fmt: skip
+    with pytest.raises(InputError, match=r"1-cyngor-a-chymorth\.txt:14 is not a Welsh status line reading 'Parhaus'"):
+        check_cited_pairs(wrong, plan)
+
+
+def test_the_report_names_a_registry_word_used_unchecked(registry: Registry) -> None:
+    from actionkg.graph.build import load_plan
+    from actionkg.graph.rdf import welsh_report
+    from actionkg.pages.align import align_plan
+
+    alone = align_plan(load_plan([WELSH / "1-cyngor-a-chymorth.txt"]), registry.status_words())
+    assert welsh_report(alone, registry)[:2] == [
+        "Registry status words used without their cited pair in this build (1); each is taken from the registry "
+        "as it stands:",
+        "  data/registry/entities.yaml:1096: 'Parhaus' = Ongoing, citing 1-cyngor-a-chymorth.txt:20 ↔ "
+        "1-advice-and-support.txt:26: a cited page is not loaded, so the pair is not checked",
+    ]
+    # with the English page the pair itself teaches the word: nothing used unchecked
+    pages = [WELSH / "1-cyngor-a-chymorth.txt", WELSH / "1-advice-and-support.txt"]
+    paired = align_plan(load_plan(pages), registry.status_words())
+    assert not any(line.startswith("Registry status words") for line in welsh_report(paired, registry))

@@ -394,7 +394,7 @@ def build(
             "",
             *([f"Matches across captures below certainty ({len(plan.notes)}):", *plan.notes, ""] if plan.notes else []),
             *([f"Names left unlinked or scopes unused ({len(link_notes)}):", *link_notes, ""] if link_notes else []),
-            *welsh_report(plan),
+            *welsh_report(plan, registry),
         ]
     )
     files["report.txt"] = report_text.encode("utf-8")

@@ -14,6 +14,7 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
 from ..core.vocab import AKG, DEFAULT_BASE, OA, ONTOLOGY_IRI, PREFIXES, SCHEMA, STATUS_CONCEPTS
+from ..linking.registry import REGISTRY_FILE, Registry, unchecked_statuses
 from ..pages.dating import RULE_IN_ORDER, RULE_UNBROKEN_RUN, DatedYear
 from ..pages.model import Action, CrossReference, Passage, Plan, ProgressUpdate, Section, Source, Span
 from ..pages.parse import STATUS_LABELS
@@ -397,9 +398,21 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
-def welsh_report(plan: Plan) -> list[str]:
-    """report.txt's Welsh part: every status conflict and misalignment, with where and why (never forced)."""
+def welsh_report(plan: Plan, registry: Registry | None = None) -> list[str]:
+    """report.txt's Welsh part: every status conflict and misalignment, with where and why (never forced),
+    and each registry status word the build used whose cited pair it could not check (a page not loaded)."""
     out: list[str] = []
+    used = {" ".join(w.word.casefold().split()) for w in plan.status_words if w.taught_by == "registry"}
+    unchecked = [t for t in unchecked_statuses(registry, plan) if t.word.casefold() in used] if registry else []
+    if unchecked:
+        out.append(f"Registry status words used without their cited pair in this build ({len(unchecked)}); "
+                   "each is taken from the registry as it stands:")  # fmt: skip
+        out += [
+            f"  {REGISTRY_FILE}:{t.line}: {t.word!r} = {STATUS_LABELS[t.concept]}, citing {t.pair}: "
+            "a cited page is not loaded, so the pair is not checked"
+            for t in unchecked
+        ]
+        out.append("")
     if plan.status_conflicts:
         out.append(f"Welsh status words that disagree with the English status ({len(plan.status_conflicts)}); "
                    "the English update keeps its status, the Welsh word is kept as printed:")  # fmt: skip

@@ -49,6 +49,21 @@ def figures(passage: Passage) -> set[str]:
     return set(_FIGURE.findall(_ROUND_LINE.sub("", passage.text)))
 
 
+# A text reads as English when it has at least two of the commonest English function words and more of them
+# than of the commonest Welsh ones (a Welsh text has none of the English ones, an English one few Welsh ones
+# but "a" and "i"): lightly edited English ("The Llywodraeth Cymru will revise…") is never published as Welsh.
+_ENGLISH_WORDS = frozenset({"the", "and", "will", "of", "to", "with", "we"})
+_WELSH_WORDS = frozenset({"y", "yr", "a", "yn", "i", "ar", "gyda"})
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def reads_as_english(text: str) -> bool:
+    """Whether a text on a Welsh page reads as English by its function words (see `_ENGLISH_WORDS`)."""
+    words = _WORD.findall(text.casefold())
+    english = sum(1 for w in words if w in _ENGLISH_WORDS)
+    return english >= 2 and english > sum(1 for w in words if w in _WELSH_WORDS)
+
+
 def _differences(name: str, welsh: set[str], english: set[str]) -> str | None:
     if welsh == english:
         return None
@@ -59,8 +74,10 @@ def _check(welsh: Sequence[Passage], english: Sequence[Passage], refs: tuple[set
     """Why two texts are not each other's translation, or None: the English text itself (a page of English
     text declared or marked Welsh), their cross-references and figures."""
     same = any(w.text == e.text and len(w.text.split()) >= 3 for w, e in zip(welsh, english, strict=False))
+    english_read = not same and any(reads_as_english(w.text) for w in welsh)
     reasons = [
         "the same text as the English, word for word: not a translation" if same else None,
+        "reads as English (its function words are English ones): not a translation" if english_read else None,
         _differences("cross-references", *refs),
         _differences("figures", set().union(*map(figures, welsh)), set().union(*map(figures, english))),
     ]
@@ -367,6 +384,36 @@ def _resolve(section: Section, words: dict[str, StatusWord], registry_words: Map
             update.status = dataclasses.replace(status, concept=word.concept)
 
 
+def _older_capture(capture: Section, welsh: Sequence[Section]) -> Misalignment:
+    """An older Welsh capture of a translated section, reported: only the newest one is aligned (its texts
+    are the @cy texts on the English IRIs), never dropped in silence."""
+    [newest] = [s for s in welsh if s.number == capture.number]
+    return Misalignment(
+        capture.heading.span.where,
+        f"Welsh capture {capture.source.captured or 'undated'} of section {capture.number}",
+        f"older than {newest.source.file} (captured {newest.source.captured or 'undated'}): only a section's newest "
+        "Welsh capture is aligned with the English, so none of this capture's texts is in the graph",
+    )
+
+
+def refuse_english(section: Section) -> None:
+    """Refuse a Welsh page most of whose texts read as English (`reads_as_english`), naming the first such line:
+    an English page given Welsh status lines and a few Welsh words is not a translation."""
+    texts = [section.summary, *section.notes]
+    for action in section.actions:
+        texts += [action.commitment, action.original, *(u.body for u in action.updates)]
+    found = [t for t in texts if t is not None]
+    english = [t for t in found if reads_as_english(t.text)]
+    if found and 2 * len(english) > len(found):
+        first = min(english, key=lambda t: t.span.start)
+        raise InputError(
+            section.source.display,
+            f"is a Welsh page whose texts read as English ({len(english)} of {len(found)}, by their function words "
+            f"such as 'the', 'and', 'will'), the first here: {first.text[:60]!r}; a Welsh page is a translation",
+            first.span.line,
+        )
+
+
 def align_plan(plan: Plan, registry_words: Mapping[str, tuple[str, str]]) -> Plan:
     """Pair each Welsh section with its English counterpart (the English objects get `translation`), learn
     the status words, and keep the Welsh sections without a counterpart as sections of their own.
@@ -376,6 +423,8 @@ def align_plan(plan: Plan, registry_words: Mapping[str, tuple[str, str]]) -> Pla
     welsh = [s for s in plan.sections if s.source.language == "cy"]
     if not welsh:
         return plan
+    for section in welsh:
+        refuse_english(section)
     aligner = _Aligner()
     alone: list[Section] = []
     for section in welsh:
@@ -395,11 +444,15 @@ def align_plan(plan: Plan, registry_words: Mapping[str, tuple[str, str]]) -> Pla
     translated = {s.number for s in welsh if not any(a is s for a in alone)}
     # a translated section's Welsh captures are texts on the English IRIs, not captures (named graphs) of their own
     captures = [s for s in plan.captures if s.source.language != "cy" or s.number not in translated]
+    older = [
+        _older_capture(s, welsh) for s in plan.captures
+        if s.source.language == "cy" and s.number in translated and not any(s is w for w in welsh)
+    ]  # fmt: skip
     return dataclasses.replace(
         plan,
         sections=order,
         captures=captures,
-        misaligned=[*plan.misaligned, *aligner.misaligned, *overruled],
+        misaligned=[*plan.misaligned, *older, *aligner.misaligned, *overruled],
         status_words=[*plan.status_words, *words.values()],
         status_conflicts=[*plan.status_conflicts, *conflicts],
     )

@@ -41,11 +41,17 @@ def _copy_name(file: str, taken: set[str]) -> str:
 
 
 def kept_sources(plan: Plan, manifest: Manifest) -> dict[str, bytes]:
-    """`sources/<file>` for each page of the plan (every capture) and `sources/manifest.yaml` listing them."""
+    """`sources/<file>` for each page of the plan (every capture, and each aligned Welsh page, which is no
+    section of its own) and `sources/manifest.yaml` listing them, a Welsh page with `language: cy`, so a
+    reloaded build or `actionkg diff` reads the Welsh edition too."""
     files: dict[str, bytes] = {}
     entries: list[dict[str, Any]] = []
     taken = {MANIFEST}
-    for section in plan.captures or plan.sections:
+    pages = list(plan.captures or plan.sections)
+    for section in [*pages, *plan.sections]:
+        if section.translation is not None and not any(p is section.translation for p in pages):
+            pages.append(section.translation)
+    for section in pages:
         source = section.source
         name = _copy_name(source.file, taken)
         taken.add(name)
@@ -57,6 +63,8 @@ def kept_sources(plan: Plan, manifest: Manifest) -> dict[str, bytes]:
             entry["captured"] = source.captured
         if source.layout:
             entry["layout"] = source.layout
+        if source.language == "cy":
+            entry["language"] = "cy"
         if source.newest_update_year is not None:
             entry["newest_update_year"] = source.newest_update_year
         entry["sha256"] = hashlib.sha256(data).hexdigest()
@@ -95,11 +103,12 @@ def load_build(folder: str | Path, max_bytes: int | None = DEFAULT_MAX_BYTES) ->
 
 
 def diff_builds(old: str | Path, new: str | Path, max_bytes: int | None = DEFAULT_MAX_BYTES) -> list[Diff]:
-    """Each section's current view (its newest capture) in build OLD against the same section in build NEW."""
-    before = {s.number: s for s in load_build(old, max_bytes).sections}
-    after = {s.number: s for s in load_build(new, max_bytes).sections}
+    """Each section's current view (its newest capture) in build OLD against the same section in build NEW;
+    a Welsh page against the Welsh page of its section (never against an English one)."""
+    before = {(s.number, s.source.language): s for s in load_build(old, max_bytes).sections}
+    after = {(s.number, s.source.language): s for s in load_build(new, max_bytes).sections}
     diffs = []
-    for number in sorted(before.keys() | after.keys(), key=int):
+    for number in sorted(before.keys() | after.keys(), key=lambda k: (int(k[0]), k[1] != "en")):
         if number not in after:
             diffs.append(one_side(before[number], removed=True))
         elif number not in before:
@@ -128,8 +137,9 @@ def diff_captures(
     if since is not None and until is not None and since >= until:
         raise InputError("--from", f"{since} is not earlier than --to {until}")
     groups: dict[str, list[Section]] = {}
-    for section in load_build(folder, max_bytes).captures:
-        groups.setdefault(section.number, []).append(section)  # oldest first
+    for section in load_build(folder, max_bytes).captures:  # a section's Welsh captures: a group of their own
+        name = section.number if section.source.language != "cy" else f"{section.number} (cy)"
+        groups.setdefault(name, []).append(section)  # oldest first
     for option, value in (("--from", since), ("--to", until)):
         if value is not None and not any(s.source.captured == value for g in groups.values() for s in g):
             raise InputError(option, f"{folder} has no capture of {value}; its captures are {_dates(groups)}")

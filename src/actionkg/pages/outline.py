@@ -61,6 +61,7 @@ def outline_data(plan: Plan) -> dict[str, Any]:
                     {
                         "id": a.number,
                         "language": _language(s, a.commitment),
+                        **_elsewhere(s, a.bullet),
                         "line": a.bullet.span.line,
                         "commitment": a.commitment.text,
                         "original": _text(a.original),
@@ -76,6 +77,7 @@ def outline_data(plan: Plan) -> dict[str, Any]:
                                 "year_rule": getattr(u.year, "rule", None),
                                 "status": u.status.label,
                                 "note": u.status.note,
+                                **_elsewhere(s, u.body),
                                 "line": u.body.span.line,
                                 "text": u.body.text,
                             }
@@ -88,6 +90,11 @@ def outline_data(plan: Plan) -> dict[str, Any]:
             for s in plan.sections
         ]
     }
+
+
+def _elsewhere(section: Section, passage: Passage) -> dict[str, str]:
+    """{"file": …} for a line on another page than the section's (an English text in a Welsh section), else {}."""
+    return {} if passage.span.file == section.source.file else {"file": passage.span.file}
 
 
 def _short(text: str, width: int = 90) -> str:
@@ -103,7 +110,7 @@ def outline_text(plan: Plan, lang: str = "en") -> str:
     inferred = False
     for s in plan.sections:
         other = f"[{s.source.language}] " if s.source.language != lang else ""
-        lines.append(f"{other}{s.number}. {s.title}  ({s.source.file}, {len(s.actions)} actions)")
+        lines.append(f"{other}{s.number}. {s.title}  ({_files(s)})")
         if s.summary:
             lines.append(f"  {_mark(s, s.summary)}summary: {_short(s.summary.text)}")
         for n in s.notes:
@@ -133,6 +140,23 @@ def outline_text(plan: Plan, lang: str = "en") -> str:
             "* inferred: fixed by one update per yearly round (report.txt), not by the update's own dated text",
         ]
     return "\n".join(lines)
+
+
+def _files(section: Section) -> str:
+    """Where a section's actions come from, page by page: "4-canllawiau….txt, 1 action; [en] 4-guidance….txt, 12"."""
+    counts: dict[str, int] = {}
+    for a in section.actions:
+        counts[a.commitment.span.file] = counts.get(a.commitment.span.file, 0) + 1
+    own = counts.pop(section.source.file, 0)
+    if not counts:
+        return f"{section.source.file}, {own} actions"
+    parts = [f"{section.source.file}, {own} action{'s' if own != 1 else ''}"]
+    parts += [f"{_mark(section, _first(section, file))}{file}, {n}" for file, n in counts.items()]
+    return "; ".join(parts)
+
+
+def _first(section: Section, file: str) -> Passage:
+    return next(a.commitment for a in section.actions if a.commitment.span.file == file)
 
 
 def _language(section: Section, passage: Passage) -> str:

@@ -44,6 +44,9 @@ _WELSH_KEY = "statwsycamgweithredu"
 _WELSH_HEAD = re.compile(r"([^\W\d_]+(?: ?[^\W\d_]+){0,3}) ?:")
 _WELSH_WORD = "statws"  # a short head opening with this word ("Statws:", "Statws y cam:") is a Welsh look-alike
 _MAX_EDITS = 2
+# bold, italics and quotes around a status line ("**Action status:** Ongoing.", '"Statws y cam gweithredu:
+# Parhaus."') hide it from the readers, not from a person: a reader sees through them
+_MARKUP = re.compile(r"[*\"“”„«»`]")
 
 
 def is_status(content: str) -> bool:
@@ -110,9 +113,10 @@ def looks_like_status(content: str) -> bool:
     short line of a few words, a colon and exactly a status value, whatever letters its head is
     drawn with. The Welsh head "Statws y cam gweithredu:" is compared the same way (two edits or fewer,
     spaces aside), and a short head opening with the word "Statws" ("Statws:", "Statws y cam:") is one too.
+    Bold, italics and quote marks are read through (`_MARKUP`): a status line in bold or quotes is a look-alike.
     Only the first 80 characters are read, so a long line costs no more than a short one.
     """
-    seen = _skeleton(content[:80])
+    seen = _MARKUP.sub("", _skeleton(content[:80])).lstrip()
     if len(content) <= 80 and _STATUS_SHAPE.fullmatch(seen):
         return True
     welsh = _WELSH_HEAD.match(_JOINERS.sub("", seen)[:40])  # "Statws y cam gweithredu:", Welsh look-alikes too
@@ -143,7 +147,7 @@ def status_lookalike(content: str, where: str = "indented under its action") -> 
     detail = f" (it has {odd})" if odd else ""
     form = (
         "'Statws y cam gweithredu: <gair>' (the Welsh word as printed)"
-        if _skeleton(content[:80]).lstrip("•-* ").startswith(_WELSH_WORD)
+        if _MARKUP.sub("", _skeleton(content[:80])).lstrip("•-* ").startswith(_WELSH_WORD)
         else f"'Action status: <{'|'.join(STATUS_LABELS.values())}>'"
     )
     return f"looks like a status line but is not one{detail}: {content[:60]!r}; a status line reads {form}, {where}"
