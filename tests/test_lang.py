@@ -92,6 +92,9 @@ def test_welsh_answers_are_the_welsh_texts(name: str, params: dict[str, str], do
     english = run_catalogue(doubled, name, params)[2]
     welsh = run_catalogue(doubled, name, params, lang="cy")[2]
     assert len(welsh.rows) == len(english.rows), name
+    if name == "mentions-of":  # the copies hold no Welsh mention: each English sentence stays, marked
+        assert {t.lang for t in _texts(welsh)} == {"en"}
+        return
     assert all(t.lang == "cy" and t.value.startswith("CY ") for t in _texts(welsh)), name
 
 
@@ -284,3 +287,138 @@ def test_serve_honours_accept_language(app: object, accept_language: str, query:
     status, found, _ = _get(app, "/actionkg/id/action/2.27.html", query, headers)
     assert status == 200 and found["content-language"] == lang
     assert "Accept-Language" in {v.strip() for v in found["vary"].split(",")}
+
+
+# -- a real bilingual build: the bundled pages and the Welsh page of section 4 ---------------------------------
+
+ROOT = Path(__file__).resolve().parents[1]
+CY_PAGE = "4-canllawiau-a-pholisi.txt"
+EN_PAGE = "4-guidance-and-policy.txt"
+
+
+@pytest.fixture(scope="module")
+def bilingual(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
+    from actionkg.graph.build import build
+
+    sources = [*sorted((ROOT / "data" / "sources").glob("*.txt")), ROOT / "tests" / "fixtures" / "welsh" / CY_PAGE]
+    return build(sources, out=tmp_path_factory.mktemp("bilingual"))
+
+
+@pytest.fixture(scope="module")
+def both(bilingual: BuildResult) -> OxigraphEngine:
+    return _store(_quads(bilingual.out / "graph.nt"))
+
+
+def _where(result: Result, number: str) -> list[str]:
+    return [row["where"].value for row in result.rows if row["number"].value == number]
+
+
+# the examples, and the questions whose answers the Welsh 4.1 texts would change (its sentences name both)
+_BILINGUAL = [
+    *_examples(),
+    ("mentions-of", {"entity": "Keeping learners safe"}),
+    ("mentions-of", {"entity": "Welsh Government"}),
+    ("text-search", {"text": "Keeping learners safe"}),
+    ("status-history", {"action": "4.1"}),
+    ("actions-involving", {"org": "Welsh Government"}),
+    ("latest-status", {"status": "Delivered"}),
+]
+
+
+def test_english_answers_of_a_bilingual_build_are_those_of_the_english_build(
+    both: OxigraphEngine, plain: OxigraphEngine
+) -> None:
+    for name, params in _BILINGUAL:
+        answer = run_catalogue(both, name, params)[2]
+        expected = run_catalogue(plain, name, params)[2]
+        assert answer.rows, (name, params)
+        assert normal_rows(answer) == normal_rows(expected), (name, params)
+        assert format_result(answer, "csv", lang="en") == format_result(expected, "csv", lang="en"), (name, params)
+
+
+def test_welsh_mentions_are_the_welsh_sentences_and_english_ones_are_marked(both: OxigraphEngine) -> None:
+    result = run_catalogue(both, "mentions-of", {"entity": "Keeping learners safe"}, lang="cy")[2]
+    # 4.1: the commitment (cy:14) and updates 4, 3 and 2 (cy:16, 20, 22, 32) aligned; update 1 and the original
+    # text did not, so their English sentences stay (en:38, 40, 46)
+    assert _where(result, "4.1") == [
+        f"{CY_PAGE}:14", f"{CY_PAGE}:16", f"{CY_PAGE}:20", f"{CY_PAGE}:22", f"{CY_PAGE}:32",
+        f"{EN_PAGE}:38", f"{EN_PAGE}:40", f"{EN_PAGE}:46",
+    ]  # fmt: skip
+    first = result.rows[[r["where"].value for r in result.rows].index(f"{CY_PAGE}:14")]["sentence"]
+    assert first.lang == "cy" and first.value.startswith("Bydd Llywodraeth Cymru yn diwygio ac yn diweddaru")
+    csv = format_result(result, "csv", lang="cy")
+    assert f"{EN_PAGE}:38,[en] Welsh Government officials worked closely" in csv
+    assert "[en] Bydd" not in csv and "[cy]" not in csv
+
+
+def test_text_search_in_welsh_finds_a_text_by_either_language(both: OxigraphEngine) -> None:
+    english = run_catalogue(both, "text-search", {"text": "Keeping learners safe"})[2]
+    welsh = run_catalogue(both, "text-search", {"text": "Keeping learners safe"}, lang="cy")[2]
+    assert len(welsh.rows) == len(english.rows)
+    # the Welsh texts are cited on the Welsh page (cy:14, 16, 20, 30), the rest on the English one
+    assert _where(welsh, "4.1") == [
+        f"{CY_PAGE}:14",
+        f"{CY_PAGE}:16",
+        f"{CY_PAGE}:20",
+        f"{CY_PAGE}:30",
+        f"{EN_PAGE}:38",
+        f"{EN_PAGE}:46",
+    ]
+    by_welsh = run_catalogue(both, "text-search", {"text": "Cadw dysgwyr"}, lang="cy")[2]
+    commitment = next(r for r in by_welsh.rows if r["part"].value == "commitment")
+    assert commitment["where"].value == f"{CY_PAGE}:14"
+    assert commitment["content"].value.startswith("Bydd Llywodraeth Cymru")
+
+
+def test_welsh_status_history_shows_the_printed_status_at_the_welsh_lines(both: OxigraphEngine) -> None:
+    welsh = run_catalogue(both, "status-history", {"action": "4.1"}, lang="cy")[2]
+    rows = [(r["ordinal"].value, r["status"].value, r["where"].value) for r in welsh.rows]
+    assert rows[:3] == [
+        ("4", "Cwblhawyd", f"{CY_PAGE}:16"),  # cy:18 "Statws y cam gweithredu: Cwblhawyd."
+        ("3", "Parhaus", f"{CY_PAGE}:20"),  # cy:28 "Parhaus", where the English says "In progress" (the conflict)
+        ("2", "Ar y gweill", f"{CY_PAGE}:30"),  # cy:38
+    ]
+    assert rows[3][0] == "1" and rows[3][2] == f"{EN_PAGE}:38"  # no Welsh text: the English line
+    english = run_catalogue(both, "status-history", {"action": "4.1"})[2]
+    assert [(r["status"].value, r["where"].value) for r in english.rows][1] == ("In progress", f"{EN_PAGE}:18")
+
+
+def test_the_welsh_outline_gives_the_file_of_each_line(bilingual: BuildResult) -> None:
+    from actionkg.pages.outline import in_language, outline_data, outline_text
+
+    shown = in_language(bilingual.plan, "cy")
+    section = next(s for s in outline_data(shown)["sections"] if s["number"] == "4")
+    first, second = section["actions"][:2]
+    assert section["file"] == CY_PAGE  # a line is on the section's page unless it names another "file"
+    assert (first["id"], first.get("file", CY_PAGE), first["line"]) == ("4.1", CY_PAGE, 12)  # cy:12, the bullet
+    assert [(u["ordinal"], u.get("file", CY_PAGE), u["line"], u["status"]) for u in first["updates"]] == [
+        (4, CY_PAGE, 16, "Cwblhawyd"), (3, CY_PAGE, 20, "Parhaus"), (2, CY_PAGE, 30, "Ar y gweill"),
+        (1, EN_PAGE, 38, "In progress"),
+    ]  # fmt: skip
+    assert (second["id"], second["file"]) == ("4.2", EN_PAGE)
+    text = outline_text(shown, "cy")
+    assert f"({CY_PAGE}, 1 action; [en] {EN_PAGE}, 12)" in text
+    assert f"({EN_PAGE}, 13 actions)" in outline_text(in_language(bilingual.plan, "en"))
+
+
+@pytest.fixture(scope="module")
+def bilingual_site(bilingual: BuildResult) -> dict[str, bytes]:
+    from actionkg.publish.site import site_files
+
+    return site_files(bilingual.out / "graph.nt", check=False)[0]
+
+
+def test_the_site_cites_welsh_texts_on_the_welsh_page(bilingual_site: dict[str, bytes]) -> None:
+    welsh = bilingual_site["action/4.1.cy.html"].decode("utf-8")
+    english = bilingual_site["action/4.1.html"].decode("utf-8")
+    # where each update is cited (the year's evidence, in English, cites the English lines)
+    assert f"<td>{CY_PAGE}:30</td>" in welsh and f">{EN_PAGE}:28</a></td>" not in welsh  # update 2: cy:30, en:28
+    assert f">{EN_PAGE}:38</a></td>" in welsh  # update 1 has no Welsh text
+    assert f">{EN_PAGE}:28</a></td>" in english and f"<td>{CY_PAGE}:" not in english
+    entity_en = bilingual_site["entity/keeping-learners-safe.html"].decode("utf-8")
+    entity_cy = bilingual_site["entity/keeping-learners-safe.cy.html"].decode("utf-8")
+    assert "Bydd Llywodraeth Cymru yn diwygio" not in entity_en  # the English page: English sentences only
+    assert "Bydd Llywodraeth Cymru yn diwygio" in entity_cy
+    # the commitment's sentence: en:12 on the English page, cy:14 on the Welsh one
+    assert f">{EN_PAGE}:12</a>" in entity_en and f">{EN_PAGE}:12</a>" not in entity_cy
+    assert f"{CY_PAGE}:14</p>" in entity_cy

@@ -3,6 +3,7 @@
 import actionkg
 kg = actionkg.load()                                   # ./build/graph.ttl or $ACTIONKG_GRAPH
 rows = kg.query("actions-involving", org="UKCIS")      # list of plain dicts
+rows = kg.query("status-history", action="4.1", lang="cy")  # texts and labels in Welsh where the graph has them
 frame = kg.frame("organisations-by-actions")           # a pandas DataFrame (needs pandas)
 rows = kg.sparql("SELECT ...", timeout=30)             # stopped after 30 s (OutsideError); no limit by default
 
@@ -19,7 +20,7 @@ from .core.config import default_graph_path
 from .core.limits import DEFAULT_MAX_BYTES
 from .core.terms import Result
 from .questions.execute import DEFAULT_MAX_MEMORY, run_query
-from .questions.query import catalogue, run_catalogue
+from .questions.query import catalogue, check_lang, run_catalogue
 from .questions.store import Engine, open_engine
 
 
@@ -32,12 +33,15 @@ class KnowledgeGraph:
         """Catalogue query names and the question each answers."""
         return {name: q.title for name, q in catalogue().items()}
 
-    def result(self, name: str, **params: str) -> Result:
-        return run_catalogue(self.engine, name, {k: str(v) for k, v in params.items()})[2]
+    def result(self, name: str, lang: str = "en", **params: str) -> Result:
+        """A catalogue query's answer, its texts and labels in `lang` (en or cy, as `--lang`) where the graph
+        has them, else in the other language (each literal keeps its language tag)."""
+        values = {k: str(v) for k, v in params.items()}
+        return run_catalogue(self.engine, name, values, lang=check_lang(lang, "lang"))[2]
 
-    def query(self, name: str, **params: str) -> list[dict[str, Any]]:
-        """Rows of a catalogue query as plain dicts (IRIs and text as str, counts as int)."""
-        return self.result(name, **params).records()
+    def query(self, name: str, lang: str = "en", **params: str) -> list[dict[str, Any]]:
+        """Rows of a catalogue query as plain dicts (IRIs and text as str, counts as int), texts in `lang`."""
+        return self.result(name, lang, **params).records()
 
     def sparql(
         self, text: str, *, allow_service: bool = False, timeout: float | None = None,
@@ -54,13 +58,13 @@ class KnowledgeGraph:
             raise TypeError("sparql() answers SELECT queries; use the engine for ASK and CONSTRUCT")
         return answer.records()
 
-    def frame(self, name: str, **params: str) -> Any:
-        """The same rows as a pandas DataFrame."""
+    def frame(self, name: str, lang: str = "en", **params: str) -> Any:
+        """The same rows as a pandas DataFrame, texts in `lang`."""
         try:
             import pandas as pd
         except ImportError as exc:  # pragma: no cover - depends on the environment
             raise ImportError("KnowledgeGraph.frame needs pandas: pip install 'actionkg[pandas]' (or pandas)") from exc
-        result = self.result(name, **params)
+        result = self.result(name, lang, **params)
         return pd.DataFrame(result.records(), columns=result.variables)
 
 

@@ -205,6 +205,15 @@ class SiteGraph:
         tail = re.split(r"[/#]", iri.rstrip("/#"))[-1]
         return tail or iri
 
+    def label_language(self, iri: str) -> str:
+        """The language tag of the label `label` picks when it is not this graph's language, else ""."""
+        node = ox.NamedNode(iri)
+        found = [obj(t) for p in LABELS for t in self.out.get(node, ()) if t.predicate.value == p]
+        for value in self._preferred(found):
+            if isinstance(value, ox.Literal):
+                return value.language if value.language and value.language != self.lang else ""
+        return ""
+
     def page_of(self, iri: str) -> tuple[str, str] | None:
         """(page IRI, anchor) where `iri` is shown, or None for an IRI without a page here."""
         if iri in self.owner:

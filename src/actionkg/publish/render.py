@@ -17,9 +17,10 @@ from typing import Any
 
 import jinja2
 import pyoxigraph as ox
+from markupsafe import Markup
 
 from .describe import ATTRIBUTION, OGL, Description, Source
-from .graphdata import AKG, LABELS, OA, RDF_TYPE, SCHEMA, SiteGraph, Value, obj, subj
+from .graphdata import AKG, DCTERMS, LABELS, OA, RDF_TYPE, SCHEMA, SiteGraph, Value, obj, subj
 from .ontology_docs import term_anchor, term_label
 
 _WEB = re.compile(r"https?://[^\s<>\"]+", re.IGNORECASE)
@@ -45,6 +46,14 @@ class Linker:
     def at(self, here: str) -> Linker:
         return Linker(self.graph, here, self.root, self.suffix)
 
+    def page(self, target: str) -> str:
+        """A link to a site page (`actions.html`, `ontology.html#x`) in this linker's language, or to any
+        other file (`assets/site.css`) as `path` gives it: Welsh pages link to Welsh pages."""
+        target_path, _, frag = target.partition("#")
+        if target_path.endswith(".html"):
+            target_path = target_path.removesuffix(".html") + self.suffix
+        return self.path(target_path + (f"#{frag}" if frag else ""))
+
     def path(self, target: str) -> str:
         """A site path (`action/2.27.html`, `assets/site.css`) as a link from the current page."""
         if self.root is not None:
@@ -65,7 +74,7 @@ class Linker:
         """An ontology term's anchor on the ontology page; other vocabularies' terms link home."""
         anchor = term_anchor(iri)
         if anchor is not None:
-            return self.path(f"ontology.html#{anchor}")
+            return self.page(f"ontology.html#{anchor}")
         return web_link(iri)
 
     def href(self, iri: str) -> str | None:
@@ -115,6 +124,7 @@ class TimelineEntry:
     text: str
     where: str
     url: str | None
+    text_lang: str = ""  # the text's language when not the page's
 
 
 @dataclass
@@ -132,15 +142,20 @@ class Page:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+def named(graph: SiteGraph, linker: Linker, iri: str) -> Link:
+    """A resource by its label, linked to its page, its label's language marked when not the page's."""
+    return Link(graph.label(iri), linker.href(iri), lang=graph.label_language(iri))
+
+
 def _value(graph: SiteGraph, linker: Linker, value: Value) -> Link:
     if isinstance(value, ox.NamedNode):
         iri = value.value
         own = linker.resource(iri)
         if own is not None:
-            return Link(graph.label(iri), own, "")
+            return Link(graph.label(iri), own, "", graph.label_language(iri))
         term = term_anchor(iri)
-        if term is not None:
-            return Link(term_label(iri), linker.term(iri))
+        if term is not None:  # the ontology's own terms are named in English
+            return Link(term_label(iri), linker.term(iri), lang="en" if graph.lang != "en" else "")
         return Link(iri, web_link(iri))
     if isinstance(value, ox.BlankNode):
         return Link(f"_:{value.value}")
@@ -182,6 +197,39 @@ def _span(graph: SiteGraph, span: str | None) -> tuple[str, str, str | None]:
     return " ".join(raw.split()), f"{file or '?'}:{line}", address
 
 
+def _text_span(graph: SiteGraph, node: str, shown: Link) -> str | None:
+    """The span of the text shown for `node`: on the Welsh page where the text shown is Welsh, else the English."""
+    if graph.lang == "cy" and not shown.lang and shown.text:
+        welsh = _iri(graph.value(node, AKG + "translationSpan"))
+        if welsh:
+            return welsh
+    return _iri(graph.value(node, AKG + "span"))
+
+
+def _page_language(graph: SiteGraph, mention: str) -> str:
+    sentence = _iri(graph.value(mention, AKG + "sentence"))
+    source = graph.value(sentence, OA + "hasSource") if sentence else None
+    return (graph.text(source, DCTERMS + "language") if isinstance(source, ox.NamedNode) else None) or "en"
+
+
+def _in_language(graph: SiteGraph, mentions: list[str]) -> list[str]:
+    """The mentions shown on a page, as mentions-of.rq picks them: those found on the page in this graph's
+    language; another page's where the text has none in it, or (in Welsh) where its Welsh text has no mention."""
+    context = {m: _iri(graph.value(m, AKG + "inText")) for m in mentions}
+    named = {context[m] for m in mentions if _page_language(graph, m) == graph.lang}
+
+    def shown(m: str) -> bool:
+        node = context[m]
+        texts = graph.values(node, AKG + "text") if node else []
+        return (
+            _page_language(graph, m) == graph.lang
+            or not any(isinstance(v, ox.Literal) and v.language == graph.lang for v in texts)
+            or (graph.lang != "en" and context[m] not in named)
+        )
+
+    return [m for m in mentions if shown(m)]
+
+
 def _iri(value: Value | None) -> str | None:
     return value.value if isinstance(value, ox.NamedNode) else None
 
@@ -197,7 +245,7 @@ def sort_key(graph: SiteGraph, iri: str) -> tuple[Any, ...]:
 
 def _action_extra(graph: SiteGraph, linker: Linker, iri: str) -> dict[str, Any]:
     def link(target: str) -> Link:
-        return Link(graph.label(target), linker.href(target))
+        return named(graph, linker, target)
 
     commitment = _iri(graph.value(iri, AKG + "commitment"))
     updates = sorted((_iri(v) for v in graph.values(iri, AKG + "hasUpdate")), key=lambda u: sort_key(graph, u or ""))
@@ -206,23 +254,25 @@ def _action_extra(graph: SiteGraph, linker: Linker, iri: str) -> dict[str, Any]:
         if update is None:
             continue
         status = _iri(graph.value(update, AKG + "status"))
-        text, where, url = _span(graph, _iri(graph.value(update, AKG + "span")))
+        shown = text_link(graph, update)
+        text, where, url = _span(graph, _text_span(graph, update, shown))
         timeline.append(
             TimelineEntry(
                 title=link(update),
                 year=graph.text(update, AKG + "reportingYear") or "year not settled",
                 year_note=graph.text(update, AKG + "yearEvidence") or "",
                 status=link(status) if status else None,
-                text=graph.text(update, AKG + "text") or text,
+                text=shown.text or text,
                 where=where,
                 url=url,
+                text_lang=shown.lang if shown.text else "",
             )
         )
     sentences = []
     for text_node in [commitment, _iri(graph.value(iri, AKG + "originalText")), *updates]:
         if text_node is None:
             continue
-        raw, where, url = _span(graph, _iri(graph.value(text_node, AKG + "span")))
+        raw, where, url = _span(graph, _text_span(graph, text_node, text_link(graph, text_node)))
         if raw:
             sentences.append(Sentence(raw, where, url, link(text_node)))
     references = []
@@ -238,7 +288,7 @@ def _action_extra(graph: SiteGraph, linker: Linker, iri: str) -> dict[str, Any]:
     mentioned_docs = [e for e in _mentioned(graph, iri) if _is_document(graph, e)]
     return {
         "kind": "action",
-        "commitment": graph.text(commitment, AKG + "text") if commitment else None,
+        "commitment": text_link(graph, commitment) if commitment else None,
         "timeline": timeline,
         "lead": [link(v.value) for v in graph.values(iri, AKG + "leadBody") if isinstance(v, ox.NamedNode)],
         "involved": [link(v.value) for v in graph.values(iri, AKG + "involves") if isinstance(v, ox.NamedNode)],
@@ -272,22 +322,42 @@ def latest_status(graph: SiteGraph, action: str) -> str | None:
     return term_label(status) if status else None
 
 
+def status_link(graph: SiteGraph, action: str) -> Link:
+    """An action's latest status as shown in a list: its concept's label in the page's language (Welsh
+    where the graph learned the word), else the English, marked."""
+    other = "en" if graph.lang != "en" else ""
+    status = _iri(graph.value(action, AKG + "latestStatus"))
+    if status is None:
+        return Link("no update yet", lang=other)
+    if graph.lang == "en":
+        return Link(term_label(status))
+    return Link(graph.label(status), lang=graph.label_language(status))
+
+
+def text_link(graph: SiteGraph, node: str | None, predicate: str = AKG + "text") -> Link:
+    """A text of `node` in the page's language where the graph has it, its language marked when not."""
+    value = graph.value(node, predicate) if node else None
+    if not isinstance(value, ox.Literal):
+        return Link("")
+    return Link(value.value, lang=value.language if value.language and value.language != graph.lang else "")
+
+
 def _entity_extra(graph: SiteGraph, linker: Linker, iri: str) -> dict[str, Any]:
     actions = sorted(graph.subjects(AKG + "involves", iri), key=lambda a: sort_key(graph, a))
     rows = [
-        (Link(graph.label(a), linker.href(a)), latest_status(graph, a) or "no update yet",
+        (named(graph, linker, a), status_link(graph, a),
          iri in {v.value for v in graph.values(a, AKG + "leadBody")})
         for a in actions
     ]  # fmt: skip
     sentences = []
     seen: set[tuple[str, str]] = set()
-    for mention in sorted(graph.subjects(AKG + "entity", iri), key=lambda m: sort_key(graph, m)):
+    for mention in _in_language(graph, sorted(graph.subjects(AKG + "entity", iri), key=lambda m: sort_key(graph, m))):
         raw, where, url = _span(graph, _iri(graph.value(mention, AKG + "sentence")))
         context = _iri(graph.value(mention, AKG + "inText"))
         owner = graph.owner.get(context or "", context) if context else None
         if raw and (raw, where) not in seen:  # two names of it in one sentence: the sentence once
             seen.add((raw, where))
-            sentences.append(Sentence(raw, where, url, Link(graph.label(owner), linker.href(owner)) if owner else None))
+            sentences.append(Sentence(raw, where, url, named(graph, linker, owner) if owner else None))
     return {"kind": "entity", "actions": rows, "sentences": sentences}
 
 
@@ -358,8 +428,45 @@ def switch_to(lang: str, href: str) -> Switch:
     return Switch(href, lang, LANGUAGE_NAMES[lang])
 
 
+# The site's own interface words in Welsh, each one only where a Welsh page of the plan or of the Welsh
+# Government shows it (the address in the comment). Every other interface string stays English on a
+# Welsh page, marked lang="en": a guessed translation would be worse than English.
+WELSH_WORDS = {
+    # https://www.llyw.cymru/cofrestru-tir-fel-maes-tref-neu-bentref-canllawiau-i-awdurdodau-cofrestru-tiroedd-comin
+    # opens with the skip link "Neidio i'r prif gynnwys" (llyw.cymru's "Skip to main content")
+    "Skip to content": "Neidio i'r prif gynnwys",
+}
+
+
+@dataclass(frozen=True)
+class Words:
+    """A page's interface words: `words("Home")` in the page's language where the table has it, else
+    the English marked `lang="en"` on a page in another language; `words.en` marks a whole English block."""
+
+    lang: str
+
+    def __call__(self, english: str) -> Markup:
+        if self.lang == "en":
+            return Markup.escape(english)
+        own = WELSH_WORDS.get(english) if self.lang == "cy" else None
+        if own is not None:
+            return Markup.escape(own)
+        return Markup('<span lang="en">{}</span>').format(english)
+
+    def plain(self, english: str) -> str:
+        """For an attribute or the title, which cannot carry a language: the page's word, else the English."""
+        return (WELSH_WORDS.get(english) if self.lang == "cy" else None) or english
+
+    @property
+    def en(self) -> Markup:
+        """` lang="en"` for an element holding English prose on a page in another language."""
+        return Markup("") if self.lang == "en" else Markup(' lang="en"')
+
+
 def render(template: str, linker: Linker, switch: Switch | None = None, **context: Any) -> str:
     """A template rendered with the shared furniture (links to the index pages, the stylesheet), in the
-    linker's graph's language, with a link to the page in the other language when there is one."""
-    nav: Callable[[str], str] = linker.path
-    return environment().get_template(template).render(nav=nav, lang=linker.graph.lang, switch=switch, **context)
+    linker's graph's language, with a link to the page in the other language when there is one; `nav`
+    links a page in that language (Welsh pages to Welsh pages) and `t` gives the interface words."""
+    nav: Callable[[str], str] = linker.page
+    lang = linker.graph.lang
+    return environment().get_template(template).render(nav=nav, lang=lang, switch=switch, t=Words(lang), **context)

@@ -3,6 +3,8 @@
 The server holds the static site's files in memory (the same `site_files` and templates as
 `publish`, so the pages are the same) and adds what a static server cannot do:
 
+- every page in the language asked for (`?lang=`, else `Accept-Language`): resource pages and the home,
+  list, question and ontology pages, rendered with absolute links (`Content-Language`, `Vary`);
 - an identifier IRI `{base}action/2.27` answers **303** to its document `{base}doc/action/2.27`; a
   helper's IRI answers 303 to its owner's document with the helper's anchor;
 - the document negotiates HTML, Turtle, JSON-LD, N-Triples and RDF/XML with q-values weighed
@@ -50,7 +52,7 @@ from .endpoint import Endpoint, Limits, Refused, best
 from .graphdata import SiteGraph, detect_base, obj, read_triples, rebase, subj
 from .nginx import PAGE_POLICY
 from .render import LANGUAGE_NAMES, Linker, render, switch_to
-from .site import MARKER, resource_html, site_files, vendor_assets
+from .site import MARKER, WELSH_PAGE, Furniture, reader_pages, resource_html, site_files, vendor_assets
 
 DOC = "doc/"
 NEGOTIABLE = {  # media type -> extension; the order breaks ties (HTML first)
@@ -91,6 +93,25 @@ class Served:
     html: dict[str, bytes] = field(default_factory=dict)  # resource pages with absolute links, made on demand
     vendor: dict[str, str] = field(default_factory=dict)  # a vendored file's site path by its shipped name
     etags: dict[int, str] = field(default_factory=dict)
+    furniture: Furniture | None = None  # what the home, list, question and ontology pages show
+    readers: frozenset[str] = frozenset()  # those pages' English paths: index.html, questions/index.html …
+
+    def reader_html(self, name: str, lang: str = "en", asked: bool = False) -> bytes:
+        """The home, a list, a question or the ontology page in `lang`, with absolute links that keep a
+        language asked for in the address (`?lang=cy`)."""
+        key = f"{name} {lang} {'asked' if asked else 'negotiated'}"
+        found = self.html.get(key)
+        if found is None:
+            if self.furniture is None:
+                raise KeyError(name)
+            linker = Linker(self.graph.in_language(lang), name, root=self.prefix,
+                            suffix=f".html?lang={lang}" if asked else ".html")  # fmt: skip
+            other = "cy" if lang == "en" else "en"
+            pages = reader_pages(self.furniture, linker, lambda n: switch_to(other, linker.path(n) + f"?lang={other}"))
+            for page_name, html in pages.items():
+                self.html[f"{page_name} {lang} {'asked' if asked else 'negotiated'}"] = html.encode()
+            found = self.html[key]
+        return found
 
     def page_html(self, rel: str, lang: str = "en", asked: bool = False) -> bytes:
         """A resource page in `lang`; `asked` (a ?lang= in the address) keeps the choice in its links."""
@@ -127,7 +148,7 @@ def load(
     own = detect_base(original)
     new = base or own
     endpoint_iri = new + "sparql"  # under the base, so whatever forwards the base reaches it too
-    files, graph, dumps, _ = site_files(graph_path, base, max_bytes, check=False, endpoint=endpoint_iri)
+    files, graph, dumps, _, shown = site_files(graph_path, base, max_bytes, check=False, endpoint=endpoint_iri)
     for name in list(files):
         if name.startswith("_server/") or name == MARKER:
             del files[name]
@@ -149,9 +170,13 @@ def load(
         examples[name] = with_values(query.text, bindings)
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
     modified = float(epoch) if epoch.isdigit() else Path(graph_path).stat().st_mtime
+    readers = frozenset(n for n in files if n.endswith(".html") and not n.endswith(WELSH_PAGE)
+                        and n.removesuffix(".html") + WELSH_PAGE in files
+                        and graph.base + n.removesuffix(".html") not in graph.page_set)  # fmt: skip
     return Served(
         files, graph, urlsplit(graph.base).path, dumps, Endpoint(store, limits, frozenset({graph.base + "dataset"})),
-        endpoint_iri, formatdate(modified, usegmt=True), modified, examples, vendor=vendor,
+        endpoint_iri, formatdate(modified, usegmt=True), modified, examples, vendor=vendor, furniture=shown,
+        readers=readers,
     )  # fmt: skip
 
 
@@ -226,6 +251,13 @@ def _page(served: Served, request: Request, rel: str, extra: dict[str, str] | No
     return _body(served, request, served.page_html(rel, lang, asked), "html", headers)
 
 
+def _reader(served: Served, request: Request, name: str) -> Response:
+    """The home, a list, a question or the ontology page, negotiated like a resource page."""
+    lang, asked = language(request)
+    headers = {"Vary": "Accept-Language", "Content-Language": lang}
+    return _body(served, request, served.reader_html(name, lang, asked), "html", headers)
+
+
 # -- the site -------------------------------------------------------------------------------------------
 
 
@@ -246,9 +278,13 @@ async def site(request: Request) -> Response:
     stem, dot, ext = rest.rpartition(".")
     if dot and ext == "html" and graph.base + stem in graph.page_set:
         return _page(served, request, stem)
+    if rest in served.readers:
+        return _reader(served, request, rest)
     if rest in served.files:
-        cache = IMMUTABLE if rest.startswith("assets/vendor/") and ext in ("js", "css") else None
-        return _body(served, request, served.files[rest], ext if dot else "", cache)
+        extra = IMMUTABLE if rest.startswith("assets/vendor/") and ext in ("js", "css") else None
+        if rest.endswith(WELSH_PAGE):  # a Welsh page by its own address: Welsh whatever the browser asks
+            extra = {"Content-Language": "cy"}
+        return _body(served, request, served.files[rest], ext if dot else "", extra)
     iri = graph.base + rest
     query = f"?{request.url.query}" if request.url.query else ""
     if iri in graph.page_set:

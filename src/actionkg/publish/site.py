@@ -5,8 +5,10 @@ Layout (relative to the folder that is served at the base IRI's path): every pag
 spans …) appear in their owner's page under an anchor. Beside them: the home page, index pages,
 the question catalogue, the ontology's documentation, the dataset's VoID + DCAT description
 (checked with `ontology/dataset-shapes.ttl`), the dumps, an offline search index and the nginx
-configuration (`_server/`). The whole site is written into a fresh folder and swapped in, so a
-reader never sees half a site, and a folder that holds something else is never overwritten.
+configuration (`_server/`). Every page has a Welsh twin beside it (`action/2.27.cy.html`, `index.cy.html`,
+`questions/index.cy.html` …) with a switch between the two. The whole site is written into a fresh
+folder and swapped in, so a reader never sees half a site, and a folder that holds something else is
+never overwritten.
 """
 
 from __future__ import annotations
@@ -40,11 +42,24 @@ from . import nginx
 from .describe import FORMATS, all_sources, describe
 from .graphdata import AKG, ORG, SiteGraph, check_base, detect_base, obj, read_triples, rebase, subj
 from .ontology_docs import ONTOLOGY, ontology_bytes, term_label, terms
-from .render import DOCUMENT_CLASSES, Link, Linker, Switch, latest_status, page, render, sort_key, switch_to
+from .render import (
+    DOCUMENT_CLASSES,
+    Link,
+    Linker,
+    Switch,
+    named,
+    page,
+    render,
+    sort_key,
+    status_link,
+    switch_to,
+    text_link,
+)
 
 MARKER = ".actionkg-site"  # names a folder this command wrote, so republishing may replace it
 ASSETS = ("site.css", "search.js")
 WELSH_PAGE = ".cy.html"  # a resource page in Welsh beside the English one: action/2.27.cy.html
+WELSH_SEARCH = "assets/search-index.cy.js"
 SITE_VENDOR_FILES = ("minisearch.js",)  # the browser libraries the site's pages load (the home page's search)
 
 
@@ -90,13 +105,13 @@ def check_description(triples: list[ox.Triple]) -> None:
 # -- building the files ------------------------------------------------------------------------
 
 
-def _results(engine: OxigraphEngine, old: str, new: str) -> list[dict[str, Any]]:
-    """Every catalogue question with its example answer (IRIs moved to the published base)."""
+def _results(engine: OxigraphEngine, old: str, new: str, lang: str = "en") -> list[dict[str, Any]]:
+    """Every catalogue question with its example answer in `lang` (IRIs moved to the published base)."""
     out = []
     for name, query in catalogue().items():
         params = {p.name: p.example for p in query.params}
         try:
-            _, bindings, result = run_catalogue(engine, name, params)
+            _, bindings, result = run_catalogue(engine, name, params, lang=lang)
         except InputError as exc:  # a graph without the example's entity: no answer, said so
             result = Result([], [])
             out.append({"query": query, "result": result, "error": exc.message, "text": query.text})
@@ -117,14 +132,17 @@ def _cell(graph: SiteGraph, linker: Linker, term: Term | None) -> Link | None:
         return None
     if term.kind == "uri":
         href = linker.href(term.value)
-        text = graph.label(term.value) if linker.resource(term.value) else term_label(term.value)
-        return Link(text, href)
-    return Link(term.value)
+        if linker.resource(term.value):
+            return named(graph, linker, term.value)
+        return Link(term_label(term.value), href)
+    return Link(term.value, lang=term.lang if term.lang and term.lang != graph.lang else "")
 
 
-def _index_pages(graph: SiteGraph, linker: Linker, sources: list[Any]) -> dict[str, str]:
+def _index_pages(
+    graph: SiteGraph, linker: Linker, sources: list[Any], switch: Callable[[str], Switch | None]
+) -> dict[str, str]:
     def link(iri: str) -> Link:
-        return Link(graph.label(iri), linker.href(iri))
+        return named(graph, linker, iri)
 
     pages: dict[str, str] = {}
     groups = []
@@ -134,12 +152,13 @@ def _index_pages(graph: SiteGraph, linker: Linker, sources: list[Any]) -> dict[s
         rows = []
         for action in sorted(actions, key=lambda a: sort_key(graph, a)):
             commitment = graph.value(action, AKG + "commitment")
-            text = graph.text(commitment.value, AKG + "text") if isinstance(commitment, ox.NamedNode) else None
-            rows.append([link(action), Link(latest_status(graph, action) or "no update yet"), Link(text or "")])
+            text = text_link(graph, commitment.value if isinstance(commitment, ox.NamedNode) else None)
+            rows.append([link(action), status_link(graph, action), text])
         groups.append({"head": link(section), "rows": rows})
     pages["actions.html"] = render(
-        "list.html", linker, title="Actions by section", sources=sources, columns=["Action", "Latest status",
-        "Commitment"], intro="Every action of the loaded sections, with its latest reported status.", groups=groups,
+        "list.html", linker, switch("actions.html"), title="Actions by section", sources=sources,
+        columns=["Action", "Latest status", "Commitment"], groups=groups,
+        intro="Every action of the loaded sections, with its latest reported status.",
     )  # fmt: skip
 
     def simple(name: str, title: str, intro: str, classes: tuple[str, ...], exclude: tuple[str, ...] = ()) -> None:
@@ -149,7 +168,7 @@ def _index_pages(graph: SiteGraph, linker: Linker, sources: list[Any]) -> dict[s
         )
         rows = [[link(i), Link(str(len(graph.subjects(AKG + "involves", i)) or ""))] for i in found]
         groups = [{"head": Link(title), "rows": rows}]
-        pages[name] = render("list.html", linker, title=title, intro=intro, sources=sources,
+        pages[name] = render("list.html", linker, switch(name), title=title, intro=intro, sources=sources,
                              columns=["Name", "Actions involving it"], groups=groups)  # fmt: skip
 
     simple("organisations.html", "Organisations", "Organisations the pages name, with the number of actions "
@@ -173,7 +192,7 @@ def _search_index(graph: SiteGraph, linker: Linker) -> bytes:
         # label l, acronym a, other names n, kinds k, text t (an action's commitment), page u: assets/search.js
         # weighs an acronym most, so "UKCIS" finds the council before the groups named after it
         entries.append({"l": graph.label(iri), "a": graph.text(iri, AKG + "acronym") or "", "n": names,
-                        "k": ", ".join(kinds), "t": text, "u": linker.path(graph.rel(iri) + ".html")})  # fmt: skip
+                        "k": ", ".join(kinds), "t": text, "u": linker.page(graph.rel(iri) + ".html")})  # fmt: skip
     body = json.dumps(entries, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     body = body.replace("</", "<\\/")  # a label can never close the script element
     return f"window.AKG_SEARCH = {body};\n".encode()
@@ -204,12 +223,63 @@ def resource_html(
                   dataset=extra).encode()  # fmt: skip
 
 
+@dataclass(frozen=True)
+class Furniture:
+    """What the home, list, question and ontology pages show, gathered once and rendered in each language."""
+
+    graph: SiteGraph
+    sources: list[Any]
+    counts: dict[str, int]
+    plan: str | None
+    dumps: list[ds.Dump]
+    vendor: dict[str, str]
+    answers: dict[str, list[dict[str, Any]]]  # the catalogue's example answers by language
+    endpoint: str | None
+
+
+def reader_pages(f: Furniture, linker: Linker, switch: Callable[[str], Switch | None]) -> dict[str, str]:
+    """The home, list, question and ontology pages in the linker's graph's language, by their English page
+    path (`questions/index.html`); `switch(path)` is the link to that page in the other language."""
+    graph = linker.graph
+    lang = graph.lang
+    pages = {name: html for name, html in _index_pages(graph, linker, f.sources, switch).items()}
+    plan = named(graph, linker, f.plan) if f.plan else Link("the plan", lang="en" if lang != "en" else "")
+    index = WELSH_SEARCH if lang == "cy" else "assets/search-index.js"
+    pages["index.html"] = render("home.html", linker, switch("index.html"), title="Home", search_index=index,
+                                 plan_title=plan.text, plan=plan, counts=f.counts, dumps=f.dumps, sources=f.sources,
+                                 vendor=f.vendor)  # fmt: skip
+    answers = f.answers.get(lang) or f.answers["en"]
+    q_linker = linker.at("questions/index" + linker.suffix)
+    pages["questions/index.html"] = render("questions.html", q_linker, switch("questions/index.html"),
+                                           title="Questions", sources=f.sources,
+                                           questions=[a["query"] for a in answers])  # fmt: skip
+    for answer in answers:
+        query, result = answer["query"], answer["result"]
+        rows = [[_cell(graph, q_linker, row.get(v)) for v in result.variables] for row in result.rows]
+        run_link = f"{f.endpoint}?{urlencode({'query': answer['text']})}" if f.endpoint else None
+        name = f"questions/{query.name}.html"
+        pages[name] = render(
+            "question.html", q_linker, switch(name), title=query.title, query=query, params=query.params,
+            endpoint=run_link, variables=result.variables, rows=rows, sources=f.sources,
+        )  # fmt: skip
+    groups: dict[str, list[Any]] = {}
+    for term in terms():
+        groups.setdefault(term.kind, []).append(term)
+    definition = next((t.definition for t in terms() if t.iri == ONTOLOGY), "")
+    pages["ontology.html"] = render("ontology.html", linker, switch("ontology.html"), title="Ontology", sources=[],
+                                    groups=list(groups.items()),
+                                    definition=definition or "Terms of the action plan's knowledge graph.",
+                                    names=term_label)  # fmt: skip
+    return pages
+
+
 def site_files(
     graph_path: str | Path, base: str | None = None, max_bytes: int | None = DEFAULT_MAX_BYTES,
     previous: str | None = None, progress: Callable[[str], None] | None = None,
     check: bool = True, endpoint: str | None = None,
-) -> tuple[dict[str, bytes], SiteGraph, list[ds.Dump], int]:  # fmt: skip
-    """Every file of the site by path relative to the site folder, the graph shown, the dumps, the triple count.
+) -> tuple[dict[str, bytes], SiteGraph, list[ds.Dump], int, Furniture]:  # fmt: skip
+    """Every file of the site by path relative to the site folder, the graph shown, the dumps, the triple count
+    and what the home, list, question and ontology pages show (a server renders those again per language).
 
     `check=False` skips the SHACL check of the dataset description (a server shows what a publish checked);
     `endpoint` (a SPARQL endpoint's address) puts it in the description and a link to it on each question page.
@@ -249,8 +319,6 @@ def site_files(
     if check and dataset_iri in graph.pages:
         check_description(describe(graph, dataset_iri).document("ttl"))
     say("writing index pages, questions and the ontology")
-    for name, html in _index_pages(graph, root, sources).items():
-        out[name] = html.encode()
     plan = graph.of_type(AKG + "ActionPlan")
     counts = {
         "actions": len(graph.of_type(AKG + "Action")), "sections": len(graph.of_type(AKG + "Section")),
@@ -262,40 +330,35 @@ def site_files(
                            for i in graph.of_type(c)}),
         "questions": len(catalogue()), "triples": len(triples),
     }  # fmt: skip
-    plan_link = Link(graph.label(plan[0]), root.href(plan[0])) if plan else Link("the plan")
     vendored, vendor = vendor_assets(SITE_VENDOR_FILES)
     out.update(vendored)
-    out["index.html"] = render("home.html", root, title="Home", plan_title=plan_link.text, plan=plan_link,
-                               counts=counts, dumps=info, sources=sources, vendor=vendor).encode()  # fmt: skip
     out["assets/search-index.js"] = _search_index(graph, root)
+    out[WELSH_SEARCH] = _search_index(welsh.graph, welsh)  # Welsh labels, results on the Welsh pages
     for asset in ASSETS:
         out[f"assets/{asset}"] = (files("actionkg.publish") / "templates" / "assets" / asset).read_bytes()
     store = ox.Store()
     store.bulk_extend(ox.Quad(subj(t), t.predicate, obj(t)) for t in original)
-    answers = _results(OxigraphEngine(store), old, new)
-    q_linker = root.at("questions/index.html")
-    out["questions/index.html"] = render("questions.html", q_linker, title="Questions", sources=sources,
-                                         questions=[a["query"] for a in answers]).encode()  # fmt: skip
-    for answer in answers:
-        query, result = answer["query"], answer["result"]
-        rows = [[_cell(graph, q_linker, row.get(v)) for v in result.variables] for row in result.rows]
-        run_link = f"{endpoint}?{urlencode({'query': answer['text']})}" if endpoint else None
-        out[f"questions/{query.name}.html"] = render(
-            "question.html", q_linker, title=query.title, query=query, params=query.params, endpoint=run_link,
-            variables=result.variables, rows=rows, sources=sources,
-        ).encode()  # fmt: skip
-    groups: dict[str, list[Any]] = {}
-    for term in terms():
-        groups.setdefault(term.kind, []).append(term)
-    definition = next((t.definition for t in terms() if t.iri == ONTOLOGY), "")
-    out["ontology.html"] = render("ontology.html", root, title="Ontology", sources=[], groups=list(groups.items()),
-                                  definition=definition or "Terms of the action plan's knowledge graph.",
-                                  names=term_label).encode()  # fmt: skip
+    engine = OxigraphEngine(store)
+    answers = {lang: _results(engine, old, new, lang) for lang in ("en", "cy")}
+    shared = Furniture(graph, sources, counts, plan[0] if plan else None, info, vendor, answers, endpoint)
+
+    def in_welsh(name: str) -> str:
+        return name.removesuffix(".html") + WELSH_PAGE
+
+    def in_english(name: str) -> str:
+        return name
+
+    def switches(lang: str, name_of: Callable[[str], str]) -> Callable[[str], Switch | None]:
+        return lambda name: switch_to(lang, posixpath.basename(name_of(name)))
+
+    for linker, own, switch_of in ((root, in_english, switches("cy", in_welsh)),
+                                   (welsh, in_welsh, switches("en", in_english))):  # fmt: skip
+        out.update({own(name): html.encode() for name, html in reader_pages(shared, linker, switch_of).items()})
     out["ontology.ttl"] = ontology_bytes()
     out["_server/nginx-http.conf"] = nginx.http_conf(graph).encode()
     out["_server/nginx-server.conf"] = nginx.server_conf(graph).encode()
     out[MARKER] = f"base {new}\n".encode()
-    return out, graph, info, len(triples)
+    return out, graph, info, len(triples), shared
 
 
 # -- writing -------------------------------------------------------------------------------------
@@ -353,7 +416,7 @@ def publish(
     """Write the static site of the graph at `graph_path` into `out`."""
     started = time.monotonic()
     _target(Path(out))  # refuse a bad --out before the work
-    content, graph, info, count = site_files(graph_path, base, max_bytes, progress=progress)
+    content, graph, info, count, _ = site_files(graph_path, base, max_bytes, progress=progress)
     write_site(Path(out), content)
     return SiteResult(Path(out), len(graph.pages), len(graph.owner), len(content), count,
                       info, graph.skipped, time.monotonic() - started)  # fmt: skip

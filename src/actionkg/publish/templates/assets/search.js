@@ -23,6 +23,7 @@
     if (!input.value.trim()) { return; }
     var shown = hits.slice(0, LIMIT);
     var p = document.createElement("p");
+    p.lang = "en";  // the count is in English on the Welsh home page too; the names below are the page's
     p.textContent = hits.length + (hits.length === 1 ? " result" : " results") +
       (hits.length > LIMIT ? " (the first " + LIMIT + " shown)" : "");
     out.appendChild(p);
