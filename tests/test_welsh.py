@@ -446,6 +446,27 @@ def test_the_real_welsh_pages_read_as_welsh() -> None:
     assert reads_as_english("During 2022 we have continued to work with stakeholders")
 
 
+def test_one_english_paragraph_in_a_welsh_update_is_not_a_translation(tmp_path: Path) -> None:
+    """Each paragraph is read: the English line 24 of the English page (4.1 update 2) put in place of the Welsh
+    line 26 ("I gael rhagor o wybodaeth am yr hyfforddiant, gweler cam 7.2.") is reported, not published as Welsh."""
+    english = EN4.read_text(encoding="utf-8").split("\n")[
+        23
+    ]  # "    For further information on training see action 7.2."
+    assert english.strip() == "For further information on training see action 7.2."
+    plan = _aligned(EN4, _edited(tmp_path, CY4, {26: english}))
+    [update] = [u for u in plan.sections[0].actions[0].updates if u.body.span.line == 18]  # English update 2
+    assert update.translation is None
+    reasons = [m.reason for m in plan.misaligned if m.what == "update 2 of action 4.1"]
+    assert reasons and reasons[0].startswith("reads as English")
+
+
+def test_a_welsh_sentence_quoting_an_english_title_reads_as_welsh() -> None:
+    """A quoted title is set aside: the Welsh sentence around it decides."""
+    quoted = "‘Sharing nudes and semi-nudes: advice for education settings working with children and young people’"
+    assert not reads_as_english(f"Ym mis Rhagfyr 2020, cyhoeddwyd canllawiau UKCIS {quoted}.")
+    assert not reads_as_english("I gael rhagor o wybodaeth am yr hyfforddiant, gweler cam 7.2.")  # line 26
+
+
 def test_updates_align_when_the_commitment_does_not(tmp_path: Path) -> None:
     line = CY4.read_text(encoding="utf-8").split("\n")[13]
     plan = _aligned(EN4, _edited(tmp_path, CY4, {14: line + " erbyn 2019"}))

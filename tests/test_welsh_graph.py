@@ -122,6 +122,8 @@ def test_status_words_are_labels_with_their_evidence(aligned: tuple[Plan, Graph]
     assert graph.value(graph.value(pair, OWN.welshLine), AKG.startLine).toPython() == 18
     assert graph.value(graph.value(pair, OWN.englishLine), AKG.startLine).toPython() == 16
     assert str(graph.value(graph.value(pair, OWN.englishLine), AKG.rawText)) == "Action status: Delivered."
+    words = URIRef(ID + "status-word/cy/ar-y-gweill")  # a word of three: its IRI is a file name on the site
+    assert graph.value(words, OWN.labelOf) == AKG.InProgress
 
 
 def test_welsh_names_link_to_the_same_entity(aligned: tuple[Plan, Graph]) -> None:

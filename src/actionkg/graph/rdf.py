@@ -312,7 +312,8 @@ def add_status_words(writer: Writer, plan: Plan, citations: Mapping[str, tuple[s
         label = _text(word.word, WELSH)
         g.add((concept, SKOS.altLabel if word.concept in labelled else SKOS.prefLabel, label))
         labelled.add(word.concept)
-        node = mint("status-word", WELSH, quote(word.word.casefold(), safe=""))
+        slug = "-".join(word.word.casefold().split())  # "Ar y gweill" → ar-y-gweill: an IRI that is a file name too
+        node = mint("status-word", WELSH, quote(slug, safe=""))
         g.add((node, RDF.type, _OWN.StatusWordEvidence))
         g.add((node, _OWN.labelOf, concept))
         g.add((node, _OWN.label, label))

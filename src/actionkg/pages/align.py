@@ -49,19 +49,33 @@ def figures(passage: Passage) -> set[str]:
     return set(_FIGURE.findall(_ROUND_LINE.sub("", passage.text)))
 
 
-# A text reads as English when it has at least two of the commonest English function words and more of them
-# than of the commonest Welsh ones (a Welsh text has none of the English ones, an English one few Welsh ones
-# but "a" and "i"): lightly edited English ("The Llywodraeth Cymru will revise…") is never published as Welsh.
-_ENGLISH_WORDS = frozenset({"the", "and", "will", "of", "to", "with", "we"})
-_WELSH_WORDS = frozenset({"y", "yr", "a", "yn", "i", "ar", "gyda"})
+# A paragraph reads as English when it has at least two of the commonest English function words and more of
+# them than of the commonest Welsh ones (a Welsh paragraph has none of the English ones, an English one few
+# Welsh ones but "a" and "i"), once quoted titles are set aside (a Welsh sentence may quote an English title):
+# lightly edited English ("The Llywodraeth Cymru will revise…"), or one English paragraph in a Welsh update,
+# is never published as Welsh. Words that are function words in both languages ("a", "i", "am", "in") count
+# for Welsh only or not at all.
+_ENGLISH_WORDS = frozenset(
+    {"the", "and", "will", "of", "to", "with", "we", "for", "on", "our", "have", "has", "been", "this", "that",
+     "are", "were", "by", "from", "which", "further", "see"}
+)  # fmt: skip
+_WELSH_WORDS = frozenset(
+    {"y", "yr", "a", "yn", "i", "ar", "gyda", "o", "ac", "eu", "ei", "mewn", "wedi", "ym", "yng", "bod", "hyn",
+     "gan", "gweler", "cam", "ein", "ni", "rydym", "bydd", "mae"}
+)  # fmt: skip
 _WORD = re.compile(r"[^\W\d_]+")
+_QUOTED = re.compile(r"(?:(?<=\s)|^)['‘“\"][^\n]*?['’”\"](?=[\s.,;:!?)]|$)")  # a quoted title, set aside
 
 
 def reads_as_english(text: str) -> bool:
-    """Whether a text on a Welsh page reads as English by its function words (see `_ENGLISH_WORDS`)."""
-    words = _WORD.findall(text.casefold())
-    english = sum(1 for w in words if w in _ENGLISH_WORDS)
-    return english >= 2 and english > sum(1 for w in words if w in _WELSH_WORDS)
+    """Whether any paragraph of a text on a Welsh page reads as English by its function words
+    (see `_ENGLISH_WORDS`)."""
+    for paragraph in text.split("\n"):
+        words = _WORD.findall(_QUOTED.sub(" ", paragraph).casefold())
+        english = sum(1 for w in words if w in _ENGLISH_WORDS)
+        if english >= 2 and english > sum(1 for w in words if w in _WELSH_WORDS):
+            return True
+    return False
 
 
 def _differences(name: str, welsh: set[str], english: set[str]) -> str | None:
