@@ -220,3 +220,73 @@ def test_the_welsh_home_page_search_finds_the_welsh_page_in_a_browser(browser, s
     assert first.text == "Llywodraeth Cymru"
     assert first.get_attribute("href") == (site_folder / "entity" / "welsh-government.cy.html").as_uri()
     assert axe_violations(browser, preload=False) == []  # with the results shown
+
+
+# -- the language of parts (WCAG 3.1.2): a text in the other language than the page's carries its own `lang` ----
+
+# Read by hand: tests/fixtures/welsh/4-canllawiau-a-pholisi.txt line 14 (action 4.1's commitment in Welsh) and
+# data/sources/4-guidance-and-policy.txt line 38 (the first sentence of update 1 of action 4.1, English only);
+# the plan's title is in data/sources/manifest.yaml line 6, in English.
+WELSH_14 = ("Bydd Llywodraeth Cymru yn diwygio ac yn diweddaru’r canllawiau statudol ar ddiogelwch, Cadw dysgwyr yn "
+            "ddiogel, a fydd yn cynnwys diweddariad ar ddiogelwch ar-lein.")  # fmt: skip
+ENGLISH_38 = ("Welsh Government officials worked closely with key stakeholders during 2018–19 to revise and update the "
+              "statutory guidance &#39;Keeping learners safe&#39;.")  # fmt: skip
+PLAN_TITLE = "Enhancing digital resilience in education: an action plan to protect children and young people online"
+
+
+def test_the_welsh_action_page_marks_english_source_sentences_english(site: dict[str, bytes]) -> None:
+    welsh = _text(site, "action/4.1.cy.html")
+    assert f'<blockquote lang="en">{ENGLISH_38}' in welsh  # a source sentence of the English page
+    assert f'<span lang="en">{ENGLISH_38}' in welsh  # the timeline's update 1, which has no Welsh text
+    assert f"<blockquote>{WELSH_14}</blockquote>" in welsh  # the page's own language: no attribute
+
+
+def test_the_english_action_page_marks_welsh_raw_text_welsh(site: dict[str, bytes]) -> None:
+    english = _text(site, "action/4.1.html")
+    assert f'<span class="text" lang="cy">{WELSH_14}</span>' in english  # akg:rawText of the Welsh span
+    assert f"<blockquote>{ENGLISH_38}" in english
+    assert f'<span class="text" lang="en">{WELSH_14}' not in english
+
+
+def test_the_welsh_plan_page_marks_the_english_title(site: dict[str, bytes]) -> None:
+    welsh, english = _text(site, "plan.cy.html"), _text(site, "plan.html")
+    assert f'<h1 lang="en">{PLAN_TITLE}</h1>' in welsh
+    assert f'<title lang="en">{PLAN_TITLE} — actionkg</title>' in welsh
+    assert f'<span lang="en">What the graph says about</span> <span lang="en">{PLAN_TITLE}</span></caption>' in welsh
+    assert f"<h1>{PLAN_TITLE}</h1>" in english and f"<title>{PLAN_TITLE} — actionkg</title>" in english
+
+
+def _folded(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_no_english_source_sentence_goes_unmarked_on_a_welsh_page(site: dict[str, bytes]) -> None:
+    """Every quoted sentence on every Welsh page: one found only in the English pages is marked lang="en"."""
+    import html
+    import re
+
+    english = _folded(" ".join(p.read_text(encoding="utf-8") for p in (ROOT / "data" / "sources").glob("*.txt")))
+    welsh = _folded(WELSH_4.read_text(encoding="utf-8"))
+    quoted = re.compile(r"<blockquote( lang=\"(\w+)\")?>(.*?)</blockquote>", re.DOTALL)
+    seen = {"en": 0, "": 0}
+    for name, body in site.items():
+        if not name.endswith(".cy.html"):
+            continue
+        for m in quoted.finditer(body.decode("utf-8")):
+            text = html.unescape(m.group(3))
+            if text in welsh:
+                assert m.group(2) is None, (name, text)
+                seen[""] += 1
+            else:
+                assert text in english and m.group(2) == "en", (name, text)
+                seen["en"] += 1
+    # on action/4.1.cy.html alone, four are Welsh: the commitment (line 14) and the three updates with Welsh text
+    assert seen["en"] > 1000 and seen[""] >= 4
+
+
+def test_serve_marks_the_language_of_parts_like_the_site(app: object) -> None:
+    _, _, body = _get(app, "/actionkg/id/action/4.1.cy.html", "", (("Accept-Language", "cy"),))
+    welsh = body.decode("utf-8")
+    assert f'<blockquote lang="en">{ENGLISH_38}' in welsh and f"<blockquote>{WELSH_14}</blockquote>" in welsh
+    _, _, body = _get(app, "/actionkg/id/action/4.1.html", "lang=en")
+    assert f'<span class="text" lang="cy">{WELSH_14}</span>' in body.decode("utf-8")

@@ -214,6 +214,17 @@ class SiteGraph:
                 return value.language if value.language and value.language != self.lang else ""
         return ""
 
+    def source_language(self, span: str | Node) -> str:
+        """The language of a span's text: its source page's `dcterms:language` (a Welsh page says "cy"),
+        English where the page states none. Raw text is a plain literal, so this is where its language lives."""
+        source = self.value(span, OA + "hasSource")
+        found = self.text(source, DCTERMS + "language") if isinstance(source, ox.NamedNode) else None
+        return found or "en"
+
+    def other(self, lang: str) -> str:
+        """`lang` when it differs from this graph's language (a text that needs its own `lang`), else ""."""
+        return lang if lang != self.lang else ""
+
     def page_of(self, iri: str) -> tuple[str, str] | None:
         """(page IRI, anchor) where `iri` is shown, or None for an IRI without a page here."""
         if iri in self.owner:

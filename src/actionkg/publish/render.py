@@ -20,7 +20,7 @@ import pyoxigraph as ox
 from markupsafe import Markup
 
 from .describe import ATTRIBUTION, OGL, Description, Source
-from .graphdata import AKG, DCTERMS, LABELS, OA, RDF_TYPE, SCHEMA, SiteGraph, Value, obj, subj
+from .graphdata import AKG, DCTERMS, LABELS, OA, RDF_TYPE, SCHEMA, XSD_STRING, SiteGraph, Value, obj, subj
 from .ontology_docs import term_anchor, term_label
 
 _WEB = re.compile(r"https?://[^\s<>\"]+", re.IGNORECASE)
@@ -113,6 +113,7 @@ class Sentence:
     where: str  # file:line
     url: str | None  # the source page
     context: Link | None = None  # the action or update it is in
+    lang: str = ""  # its source page's language when not the page's
 
 
 @dataclass
@@ -140,6 +141,7 @@ class Page:
     sources: list[Source]
     documents: list[tuple[str, str]]  # (format name, link)
     extra: dict[str, Any] = field(default_factory=dict)
+    title_lang: str = ""  # the title's language when not the page's
 
 
 def named(graph: SiteGraph, linker: Linker, iri: str) -> Link:
@@ -147,7 +149,8 @@ def named(graph: SiteGraph, linker: Linker, iri: str) -> Link:
     return Link(graph.label(iri), linker.href(iri), lang=graph.label_language(iri))
 
 
-def _value(graph: SiteGraph, linker: Linker, value: Value) -> Link:
+def _value(graph: SiteGraph, linker: Linker, value: Value, plain_lang: str = "en") -> Link:
+    """A value as shown; an untagged text is in `plain_lang` (a span's source language; else English)."""
     if isinstance(value, ox.NamedNode):
         iri = value.value
         own = linker.resource(iri)
@@ -160,20 +163,28 @@ def _value(graph: SiteGraph, linker: Linker, value: Value) -> Link:
     if isinstance(value, ox.BlankNode):
         return Link(f"_:{value.value}")
     note = f"@{value.language}" if value.language else term_label(value.datatype.value)
-    other = value.language if value.language and value.language != graph.lang else ""
+    if value.language:
+        other = graph.other(value.language)
+    else:  # a plain string: text of a span, or a name, number or note the build wrote in English
+        other = graph.other(plain_lang) if value.datatype.value == XSD_STRING else ""
     return Link(value.value, None, "" if note in ("xsd:string", "string") else note, other)
 
 
 def _rows(graph: SiteGraph, linker: Linker, triples: Iterable[ox.Triple]) -> tuple[list[Link], list[Row]]:
     types: list[Link] = []
     rows: dict[str, Row] = {}
+    plain_lang: dict[str, str] = {}  # subject -> the language of its untagged texts
     for t in triples:
+        key = str(t.subject)
+        if key not in plain_lang:
+            s = subj(t)
+            plain_lang[key] = graph.source_language(s) if graph.values(s, OA + "hasSource") else "en"
         if t.predicate.value == RDF_TYPE:
             types.append(_value(graph, linker, obj(t)))
             continue
         p = t.predicate.value
         row = rows.setdefault(p, Row(term_label(p), linker.term(p), []))
-        row.values.append(_value(graph, linker, obj(t)))
+        row.values.append(_value(graph, linker, obj(t), plain_lang[key]))
     return types, sorted(rows.values(), key=lambda r: (r.label.lower(), r.href or ""))
 
 
@@ -184,17 +195,17 @@ def _by_subject(triples: Iterable[ox.Triple]) -> dict[str, list[ox.Triple]]:
     return out
 
 
-def _span(graph: SiteGraph, span: str | None) -> tuple[str, str, str | None]:
-    """(raw text, file:line, page address) of a source span."""
+def _span(graph: SiteGraph, span: str | None) -> tuple[str, str, str | None, str]:
+    """(raw text, file:line, page address, the text's language when not the page's) of a source span."""
     if span is None:
-        return "", "", None
+        return "", "", None, ""
     raw = graph.text(span, AKG + "rawText") or ""
     line = graph.text(span, AKG + "startLine") or "?"
     source = graph.value(span, OA + "hasSource")
     file = graph.text(source, AKG + "fileName") if isinstance(source, ox.NamedNode) else None
     url = graph.value(source, SCHEMA + "url") if isinstance(source, ox.NamedNode) else None
     address = web_link(url.value) if isinstance(url, ox.NamedNode) else None
-    return " ".join(raw.split()), f"{file or '?'}:{line}", address
+    return " ".join(raw.split()), f"{file or '?'}:{line}", address, graph.other(graph.source_language(span))
 
 
 def _text_span(graph: SiteGraph, node: str, shown: Link) -> str | None:
@@ -255,7 +266,7 @@ def _action_extra(graph: SiteGraph, linker: Linker, iri: str) -> dict[str, Any]:
             continue
         status = _iri(graph.value(update, AKG + "status"))
         shown = text_link(graph, update)
-        text, where, url = _span(graph, _text_span(graph, update, shown))
+        text, where, url, text_lang = _span(graph, _text_span(graph, update, shown))
         timeline.append(
             TimelineEntry(
                 title=link(update),
@@ -265,16 +276,16 @@ def _action_extra(graph: SiteGraph, linker: Linker, iri: str) -> dict[str, Any]:
                 text=shown.text or text,
                 where=where,
                 url=url,
-                text_lang=shown.lang if shown.text else "",
+                text_lang=shown.lang if shown.text else text_lang,
             )
         )
     sentences = []
     for text_node in [commitment, _iri(graph.value(iri, AKG + "originalText")), *updates]:
         if text_node is None:
             continue
-        raw, where, url = _span(graph, _text_span(graph, text_node, text_link(graph, text_node)))
+        raw, where, url, lang = _span(graph, _text_span(graph, text_node, text_link(graph, text_node)))
         if raw:
-            sentences.append(Sentence(raw, where, url, link(text_node)))
+            sentences.append(Sentence(raw, where, url, link(text_node), lang))
     references = []
     for helper in graph.helpers.get(iri, ()):
         if AKG + "CrossReference" in graph.types.get(helper, ()):
@@ -352,12 +363,12 @@ def _entity_extra(graph: SiteGraph, linker: Linker, iri: str) -> dict[str, Any]:
     sentences = []
     seen: set[tuple[str, str]] = set()
     for mention in _in_language(graph, sorted(graph.subjects(AKG + "entity", iri), key=lambda m: sort_key(graph, m))):
-        raw, where, url = _span(graph, _iri(graph.value(mention, AKG + "sentence")))
+        raw, where, url, lang = _span(graph, _iri(graph.value(mention, AKG + "sentence")))
         context = _iri(graph.value(mention, AKG + "inText"))
         owner = graph.owner.get(context or "", context) if context else None
         if raw and (raw, where) not in seen:  # two names of it in one sentence: the sentence once
             seen.add((raw, where))
-            sentences.append(Sentence(raw, where, url, named(graph, linker, owner) if owner else None))
+            sentences.append(Sentence(raw, where, url, named(graph, linker, owner) if owner else None, lang))
     return {"kind": "entity", "actions": rows, "sentences": sentences}
 
 
@@ -389,7 +400,8 @@ def page(graph: SiteGraph, description: Description, linker: Linker) -> Page:
         extra = _action_extra(graph, linker, iri)
     elif AKG + "Entity" in types_of:
         extra = _entity_extra(graph, linker, iri)
-    return Page(iri, graph.label(iri), types, rows, blocks, incoming, description.sources, docs, extra)
+    title = graph.label(iri)
+    return Page(iri, title, types, rows, blocks, incoming, description.sources, docs, extra, graph.label_language(iri))
 
 
 DOC_FORMATS = (("ttl", "Turtle"), ("jsonld", "JSON-LD"), ("nt", "N-Triples"), ("rdf", "RDF/XML"))
