@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -11,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import RDF, XSD
+from rdflib.namespace import RDF
 from rdflib.query import Processor, Result
 from rdflib.term import Identifier
 
@@ -20,6 +19,7 @@ from ..core.limits import DEFAULT_MAX_BYTES
 from ..core.rdffiles import load_rdf
 from ..core.resources import ontology_file
 from ..core.vocab import SH
+from .conformance import ILL_TYPED_SHAPE, Compiled, Unsure, compile_shapes, fast_check, well_typed
 
 
 @dataclass(frozen=True, order=True)
@@ -126,39 +126,11 @@ def _path(names: Graph, results: Graph, path: object) -> str:
     return _short(names, path) or "(node)"
 
 
-# Lexical forms rdflib does not check (gYear and kin have no converter), or checks too kindly
-# (Python's int() and float() take "1_000", " 12", "nan" and non-ASCII digits). XSD 1.1, part 2.
-_TZ = r"(Z|[+-]((0[0-9]|1[0-3]):[0-5][0-9]|14:00))?"
-_YEAR = r"-?([1-9][0-9]{3,}|0[0-9]{3})"
-_INTEGER = r"[+-]?[0-9]+"
-_INTEGERS = "integer nonNegativeInteger positiveInteger nonPositiveInteger negativeInteger long int short byte"
-_NUMBER = r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)"
-_LEXICAL = {
-    XSD.gYear: _YEAR + _TZ,
-    XSD.gYearMonth: _YEAR + r"-(0[1-9]|1[0-2])" + _TZ,
-    XSD.gMonth: r"--(0[1-9]|1[0-2])" + _TZ,
-    XSD.gDay: r"---(0[1-9]|[12][0-9]|3[01])" + _TZ,
-    XSD.gMonthDay: r"--(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])" + _TZ,
-    XSD.decimal: _NUMBER,
-    XSD.double: _NUMBER + r"([Ee][+-]?[0-9]+)?|[+-]?INF|NaN",
-    XSD.float: _NUMBER + r"([Ee][+-]?[0-9]+)?|[+-]?INF|NaN",
-    **{XSD[name]: _INTEGER for name in (_INTEGERS + " unsignedLong unsignedInt unsignedShort unsignedByte").split()},
-}
-ILL_TYPED_SHAPE = "akgsh:WellTypedLiteral"  # a check in code, reported like a shape (no SHACL core constraint does it)
-
-
-def _well_typed(value: Literal) -> bool:
-    pattern = _LEXICAL.get(value.datatype) if value.datatype is not None else None
-    if pattern is not None and re.fullmatch(pattern, str(value)) is None:
-        return False
-    return value.ill_typed is not True
-
-
 def ill_typed(data: Graph, names: Graph) -> list[Violation]:
     """Literals outside their datatype's lexical space ("twenty"^^xsd:gYear), which sh:datatype lets through."""
     found = []
     for subject, predicate, value in data:
-        if isinstance(value, Literal) and value.datatype is not None and not _well_typed(value):
+        if isinstance(value, Literal) and value.datatype is not None and not well_typed(value):
             found.append(
                 Violation(
                     focus=_short(names, subject),
@@ -192,7 +164,7 @@ def _add_results(results: Graph, data: Graph) -> None:
     if report is None:  # pragma: no cover - pySHACL always writes one
         return
     for subject, predicate, value in data:
-        if not (isinstance(value, Literal) and value.datatype is not None and not _well_typed(value)):
+        if not (isinstance(value, Literal) and value.datatype is not None and not well_typed(value)):
             continue
         node = BNode()
         results.add((report, SH.result, node))
@@ -239,7 +211,30 @@ class _BelowError(logging.Filter):
         return record.levelno < logging.ERROR
 
 
+@lru_cache(maxsize=1)
+def _compiled() -> Compiled | None:
+    return compile_shapes(shapes_graph())
+
+
+def _conforming() -> Graph:
+    """The report pySHACL writes for a graph that conforms."""
+    results = Graph()
+    node = BNode()
+    results.add((node, RDF.type, SH.ValidationReport))
+    results.add((node, SH.conforms, Literal(True)))
+    return results
+
+
 def validate_graph(data: Graph, shapes: Graph | None = None) -> Report:
+    """The graph against the package's shapes (or `shapes`). With the package's shapes, a graph the fast path
+    (`conformance`) finds conforming needs nothing more; anything it finds, or is unsure of, pySHACL reports."""
+    compiled = _compiled() if shapes is None and type(data) is Graph else None
+    if compiled is not None:
+        try:
+            if fast_check(data, compiled):
+                return Report(True, [], _conforming())
+        except Unsure:
+            pass  # pySHACL judges it below
     from pyshacl import validate  # imported here: readers of a built graph do not pay for it
     from pyshacl.errors import ReportableRuntimeError
 

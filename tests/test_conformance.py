@@ -1,0 +1,157 @@
+"""The fast conformance check (graph/conformance.py) finds what pySHACL finds, and is the one a build uses.
+
+The reference is pySHACL on a plain rdflib graph with the same shapes. The check is held to it on every
+broken fixture, in both forms of the shapes (as shapes.ttl writes them and as the build targets them), and
+on the bundled graph broken on purpose: for every shape that has a focus node there, its values removed,
+one more added, and each replaced by values of the wrong kind, so each constraint component the shapes use
+is exercised on the real graph, pass or fail.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, RDF, XSD
+from rdflib.term import Node
+
+from actionkg.core.rdffiles import load_rdf
+from actionkg.core.vocab import AKG, SH
+from actionkg.graph import conformance
+from actionkg.graph.build import BuildResult
+from actionkg.graph.conformance import Compiled, Key, compile_shapes, fast_check, violations
+from actionkg.graph.validate import file_shapes, shapes_graph, validate_graph
+
+INVALID = sorted((Path(__file__).parent / "fixtures" / "invalid").glob("*.ttl"))
+FORMS: dict[str, Callable[[], Graph]] = {"as written": file_shapes, "targeted": shapes_graph}
+
+
+def pyshacl_keys(data: Graph, shapes: Graph) -> set[Key]:
+    from pyshacl import validate
+
+    _, results, _ = validate(data, shacl_graph=shapes, inference="none", advanced=False, allow_warnings=True)
+    found: set[Key] = set()
+    for result in results.subjects(RDF.type, SH.ValidationResult):
+        path = results.value(result, SH.resultPath)
+        if isinstance(path, BNode):
+            path_key = "^" + str(results.value(path, SH.inversePath))
+        else:
+            path_key = "" if path is None else str(path)
+        focus, shape = results.value(result, SH.focusNode), results.value(result, SH.sourceShape)
+        assert focus is not None and shape is not None
+        found.add((focus, path_key, shape))
+    return found
+
+
+def compiled(form: str) -> Compiled:
+    found = compile_shapes(FORMS[form]())
+    assert found is not None, "the package's shapes use only what the fast check handles"
+    return found
+
+
+@pytest.mark.parametrize("form", sorted(FORMS))
+@pytest.mark.parametrize("fixture", INVALID, ids=[p.name for p in INVALID])
+def test_same_violations_as_pyshacl_on_every_broken_fixture(fixture: Path, form: str) -> None:
+    data = load_rdf(fixture)
+    expected = pyshacl_keys(data, FORMS[form]())
+    assert expected, f"{fixture.name} breaks some shape"
+    assert violations(data, compiled(form)) == expected
+    assert not fast_check(data, compiled(form))
+
+
+def test_the_bundled_graph_conforms_without_pyshacl(built: BuildResult, monkeypatch: pytest.MonkeyPatch) -> None:
+    import pyshacl
+
+    assert fast_check(built.graph, compiled("targeted"))
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("pySHACL ran on a conforming graph")
+
+    monkeypatch.setattr(pyshacl, "validate", refuse)
+    report = validate_graph(built.graph)
+    assert report.conforms and report.violations == []
+    assert report.graph is not None
+    assert (None, SH.conforms, Literal(True)) in report.graph
+
+
+def test_a_broken_graph_is_reported_by_pyshacl(built: BuildResult) -> None:
+    """What the user reads is pySHACL's report: focus, shape, path and message, as before."""
+    data = Graph()
+    data += built.graph
+    action = URIRef(built.graph.value(predicate=RDF.type, object=AKG.Action, any=True))
+    data.remove((action, DCTERMS.identifier, None))
+    report = validate_graph(data)
+    assert not report.conforms
+    assert [v.shape for v in report.violations] == ["akgsh:Action-identifier"]
+    assert report.violations[0].message == "an action needs exactly one identifier of the form section.n, e.g. 2.27"
+
+
+def test_an_ill_typed_literal_is_not_passed(built: BuildResult) -> None:
+    data = Graph()
+    data += built.graph
+    data.add((URIRef("https://example.org/x"), URIRef("https://example.org/year"), Literal("twenty", datatype=XSD.gYear)))
+    assert not fast_check(data, compiled("targeted"))
+    assert not validate_graph(data).conforms
+
+
+def test_shapes_beyond_the_fast_check_go_to_pyshacl() -> None:
+    for extra in (
+        "ex:S a sh:NodeShape ; sh:targetNode ex:a ; sh:severity sh:Warning ; sh:class ex:C .",
+        "ex:S a sh:PropertyShape ; sh:targetNode ex:a ; sh:path ( ex:p ex:q ) ; sh:minCount 1 .",
+        "ex:S a sh:NodeShape ; sh:targetNode ex:a ; sh:node ex:T .",
+        "ex:S a sh:NodeShape ; sh:targetNode ex:a ; sh:closed true .",
+    ):
+        shapes = Graph().parse(
+            data="@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <https://example.org/> . " + extra,
+            format="turtle",
+        )
+        assert compile_shapes(shapes) is None, extra
+
+
+def _mutations(graph: Graph, compiled: Compiled) -> dict[str, Graph]:
+    """The bundled graph broken six ways, each way on the first focus node of every shape with a path."""
+    data = conformance._Data(graph, compiled)
+    wrong: dict[str, Callable[[Node, Node], Node]] = {
+        "an IRI": lambda f, v: URIRef("https://example.org/not-a-" + str(abs(hash(str(v))))),
+        "a plain literal": lambda f, v: Literal("x y"),
+        "a French literal": lambda f, v: Literal("texte", lang="fr"),
+        "an empty English literal": lambda f, v: Literal("", lang="en"),
+        "a negative integer": lambda f, v: Literal("-1", datatype=XSD.integer),
+    }
+    out: dict[str, Graph] = {}
+    shapes = [s for s in compiled.shapes if s.path is not None]
+    for name in ("no values", "one more value", *wrong):
+        broken = Graph()
+        broken += graph
+        for shape in shapes:
+            assert shape.path is not None
+            focus = sorted(data.focus(shape), key=str)
+            if not focus:
+                continue
+            f, (predicate, inverse) = focus[0], shape.path
+            values = data.values(f, shape.path)
+            pairs = [(v, f) if inverse else (f, v) for v in values]
+            if name == "no values":
+                for s, o in pairs:
+                    broken.remove((s, predicate, o))
+            elif name == "one more value" and values:
+                extra = values[0] if not inverse else URIRef(str(values[0]) + "-twin")
+                other = focus[-1] if len(focus) > 1 else f
+                broken.add((extra, predicate, other) if inverse else (other, predicate, extra))
+                broken.add((f, predicate, URIRef(str(f) + "-extra")) if not inverse else (URIRef(str(f) + "-x"), predicate, f))
+            elif name in wrong and values and not inverse:
+                broken.remove((f, predicate, values[0]))
+                broken.add((f, predicate, wrong[name](f, values[0])))
+        out[name] = broken
+    return out
+
+
+def test_same_violations_as_pyshacl_on_the_bundled_graph_broken_every_way(built: BuildResult) -> None:
+    for form in sorted(FORMS):
+        shapes = compiled(form)
+        for name, broken in _mutations(built.graph, shapes).items():
+            expected = pyshacl_keys(broken, FORMS[form]())
+            assert expected, name
+            assert violations(broken, shapes) == expected, (form, name)
