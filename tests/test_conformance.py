@@ -91,7 +91,9 @@ def test_a_broken_graph_is_reported_by_pyshacl(built: BuildResult) -> None:
 def test_an_ill_typed_literal_is_not_passed(built: BuildResult) -> None:
     data = Graph()
     data += built.graph
-    data.add((URIRef("https://example.org/x"), URIRef("https://example.org/year"), Literal("twenty", datatype=XSD.gYear)))
+    data.add(
+        (URIRef("https://example.org/x"), URIRef("https://example.org/year"), Literal("twenty", datatype=XSD.gYear))
+    )
     assert not fast_check(data, compiled("targeted"))
     assert not validate_graph(data).conforms
 
@@ -140,7 +142,9 @@ def _mutations(graph: Graph, compiled: Compiled) -> dict[str, Graph]:
                 extra = values[0] if not inverse else URIRef(str(values[0]) + "-twin")
                 other = focus[-1] if len(focus) > 1 else f
                 broken.add((extra, predicate, other) if inverse else (other, predicate, extra))
-                broken.add((f, predicate, URIRef(str(f) + "-extra")) if not inverse else (URIRef(str(f) + "-x"), predicate, f))
+                broken.add(
+                    (f, predicate, URIRef(str(f) + "-extra")) if not inverse else (URIRef(str(f) + "-x"), predicate, f)
+                )
             elif name in wrong and values and not inverse:
                 broken.remove((f, predicate, values[0]))
                 broken.add((f, predicate, wrong[name](f, values[0])))
