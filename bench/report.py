@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from bench.run import Measured
 
 BEGIN, END = "<!-- scale:begin -->", "<!-- scale:end -->"
-BUILD_STAGES = ("import", "parse", "link", "derive", "rdf", "shacl", "serialise", "dataset", "outputs", "write")
+BUILD_STAGES = ("import", "parse", "link", "derive", "rdf", "shacl", "serialise", "dataset", "write")
 LIBRARIES = ("rdflib", "pyoxigraph", "pyshacl", "networkx", "oxrdflib")
 Results = dict[int, dict[str, "Measured"]]
 
@@ -143,7 +143,6 @@ def _sizes_table(results: Results) -> list[str]:
     add("`actionkg build`, wall (s, median of 3)", lambda st, _: _sec(_wall(st, "cli build")))
     add("`actionkg build`, CPU (s, median of 3)", lambda st, _: _sec(_cpu(st, "cli build")))
     add("build peak memory (MiB)", lambda st, _: _mib(_peak(st, "build")))
-    add("  forked writer's own peak (MiB)", data_mib("writer_peak_mib"))
     add("baseline: bulk load (s)", lambda st, _: _sec(_stage(st.get("bulkload"), "bulk load"), _failed(st, "bulkload")))
     add("baseline: bulk load process, CPU (s)", lambda st, _: _sec(_cpu(st, "bulkload")))
     add("baseline: bulk load peak (MiB)", lambda st, _: _mib(_peak(st, "bulkload")))

@@ -6,6 +6,7 @@ violations); 2 bad input or usage; 3 an outside failure.
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import os
@@ -206,6 +207,8 @@ def build(
 
     dates = parse_captured(captured)
     result = run_build(list(sources) or None, out, base or DEFAULT_BASE, parse_size(max_bytes), captured=dates)
+    # the command ends here: the collector need not walk the graph's objects once more at exit (5 s at 10x)
+    gc.freeze()
     _progress.stop()
     if fmt == "json":
         _echo_json({"conforms": result.conforms, "summary": result.summary.splitlines(),

@@ -10,15 +10,12 @@ ever sees a new graph.ttl beside an old graph.nt.
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
-import multiprocessing
-import os
 import time
-import traceback
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -249,76 +246,20 @@ def outputs(graph: Graph, plan: Plan, base: str) -> Outputs:
     return {name: text.encode("utf-8") for name, text in files.items()}, times
 
 
-class ForkedOutputs:
-    """The serialisations written in a forked process while this one validates: SHACL and the writers,
-    the two biggest stages, on two cores. The child inherits the graph (nothing is pickled on the way
-    in) and sends each file back as bytes; they are taken only when SHACL passes, so a failed build
-    still writes nothing, and `stop` ends the child whatever happened."""
+@contextlib.contextmanager
+def _no_collection() -> Iterator[None]:
+    """The cyclic garbage collector off while the build runs (and back as it was after).
 
-    def __init__(self, work: Callable[[], Outputs]) -> None:
-        context = multiprocessing.get_context("fork")
-        self._pipe, child_end = context.Pipe(duplex=False)
-        self._process = context.Process(target=_send_outputs, args=(work, child_end), name="actionkg-outputs")
-        self._process.daemon = True
-        self._process.start()
-        child_end.close()
-
-    def result(self) -> Outputs:
-        try:
-            kind, payload = self._pipe.recv()
-            if kind == "error":
-                raise RuntimeError(f"writing the serialisations failed in the forked writer:\n{payload}")
-            names, times = payload
-            files = {name: self._pipe.recv_bytes() for name in names}
-        except EOFError:
-            self._process.join()
-            raise RuntimeError(
-                f"the forked writer ended without its outputs (exit code {self._process.exitcode})"
-            ) from None
-        return files, times
-
-    def stop(self) -> None:
-        if self._process.is_alive():
-            self._process.terminate()
-        self._process.join()
-        self._pipe.close()
-
-
-def _send_outputs(work: Callable[[], Outputs], pipe: Connection) -> None:
+    The build allocates millions of small objects (terms, triples, index entries) that live until it ends:
+    each full collection walks them all again, 2 of the 7 seconds of the RDF stage at 10x the plan. The
+    build makes no reference cycles it needs collected while it runs; they are collected afterwards."""
+    enabled = gc.isenabled()
+    gc.disable()
     try:
-        files, times = work()
-    except BaseException:  # handed to the parent, which raises it with this traceback
-        pipe.send(("error", traceback.format_exc()))
-        return
-    import resource
-
-    times["writer peak (MiB)"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    pipe.send(("files", (list(files), times)))
-    for data in files.values():
-        pipe.send_bytes(data)
-
-
-def _memory() -> tuple[int | None, int | None]:
-    """(MemAvailable, this process's resident size) in bytes, where Linux says; None otherwise."""
-    available = resident = None
-    with contextlib.suppress(OSError, ValueError, IndexError):
-        with open("/proc/meminfo", encoding="ascii") as fh:
-            available = next((int(line.split()[1]) * 1024 for line in fh if line.startswith("MemAvailable:")), None)
-        with open("/proc/self/statm", encoding="ascii") as fh:
-            resident = int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-    return available, resident
-
-
-def parallel_outputs(wanted: bool | None = None) -> bool:
-    """Whether to write the serialisations in a forked process during SHACL: by default when there is a
-    second core and room for the child (it may grow to this process's size as it touches the graph)."""
-    if not hasattr(os, "fork"):
-        return False
-    if wanted is not None:
-        return wanted
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    available, resident = _memory()
-    return cores > 1 and (available is None or resident is None or available > 2 * resident)
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 @contextlib.contextmanager
@@ -334,12 +275,18 @@ def _timed(timings: dict[str, float] | None, name: str) -> Iterator[None]:
 def build(
     sources: Sequence[str | Path] | None = None, out: str | Path = "build", base: str = DEFAULT_BASE,
     max_bytes: int | None = DEFAULT_MAX_BYTES, captured: Mapping[str, str] | None = None,
-    timings: dict[str, float] | None = None, parallel: bool | None = None,
+    timings: dict[str, float] | None = None,
 ) -> BuildResult:  # fmt: skip
     """Parse, link, derive, make the graph, validate it and write the outputs. `timings`, when given, gets the
-    seconds of each stage (the benchmark reads them); `parallel` forces the forked writer on or off
-    (default: `parallel_outputs()`); the outputs are the same bytes either way."""
-    out = Path(out)
+    seconds of each stage (the benchmark reads them)."""
+    with _no_collection():
+        return _build(sources, Path(out), base, max_bytes, captured, timings)
+
+
+def _build(
+    sources: Sequence[str | Path] | None, out: Path, base: str, max_bytes: int | None,
+    captured: Mapping[str, str] | None, timings: dict[str, float] | None,
+) -> BuildResult:  # fmt: skip
     if out.exists() and not out.is_dir():
         raise InputError(out, "output folder is a file")
     if any(parent.is_file() for parent in out.parents):
@@ -356,21 +303,15 @@ def build(
         derived = derive(plan, registry, str(manifest.plan["launched"]))
     with _timed(timings, "rdf"):
         graph = knowledge_graph(plan, registry, derived, manifest.plan, manifest.licence, base, build_date())
-    writer = ForkedOutputs(lambda: outputs(graph, plan, base)) if parallel_outputs(parallel) else None
-    try:
-        with _timed(timings, "shacl"):
-            report = validate_graph(graph)
-        summary = summarise(plan, graph, report, derived)
-        result = BuildResult(plan, graph, report, summary, out)
-        if not report.conforms:
-            write_atomic(out / FAILED_REPORT, (summary + "\n\n" + report.text() + "\n").encode("utf-8"))
-            result.written.append(out / FAILED_REPORT)
-            return result
-        with _timed(timings, "outputs"):  # waiting for the forked writer, or writing here
-            files, times = writer.result() if writer is not None else outputs(graph, plan, base)
-    finally:
-        if writer is not None:
-            writer.stop()
+    with _timed(timings, "shacl"):
+        report = validate_graph(graph)
+    summary = summarise(plan, graph, report, derived)
+    result = BuildResult(plan, graph, report, summary, out)
+    if not report.conforms:
+        write_atomic(out / FAILED_REPORT, (summary + "\n\n" + report.text() + "\n").encode("utf-8"))
+        result.written.append(out / FAILED_REPORT)
+        return result
+    files, times = outputs(graph, plan, base)
     if timings is not None:
         timings.update(times)
     unsettled = [
