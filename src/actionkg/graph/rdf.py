@@ -51,7 +51,7 @@ class Minter:
 
 
 def new_graph() -> Graph:
-    graph = Graph()
+    graph = Graph(store="SimpleMemory")
     for prefix, namespace in PREFIXES.items():
         graph.bind(prefix, namespace, override=True, replace=True)
     return graph

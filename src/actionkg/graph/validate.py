@@ -245,6 +245,10 @@ def validate_graph(data: Graph, shapes: Graph | None = None) -> Report:
     quiet = _BelowError()
     pyshacl_log.addFilter(quiet)
     try:
+        if not data.store.context_aware:  # the build's graph (SimpleMemory): pySHACL wants a context-aware store
+            copied = Graph()
+            copied += data
+            data = copied
         # a plain Graph is queried through the cache; a Dataset (its own default-graph rules) as it is
         target = _PreparedQueries(data) if type(data) is Graph else data
         conforms, results, _ = validate(
