@@ -21,7 +21,7 @@ from rdflib.namespace import RDF, RDFS, XSD
 
 from actionkg.core.resources import ontology_file
 from actionkg.core.vocab import AKG, PREFIXES
-from actionkg.graph.build import BuildResult, _canonical, _jsonld, serialise
+from actionkg.graph.build import BuildResult, _canonical, _json_bytes, _jsonld, serialise
 from actionkg.graph.rdf import Minter
 from actionkg.graph.snapshots import (
     TripleIndex,
@@ -121,7 +121,7 @@ def test_serialisations_do_not_depend_on_the_hash_seed(built: BuildResult, tmp_p
     script = (
         "import sys; from pathlib import Path; from rdflib import Graph; from actionkg.graph.build import serialise\n"
         "files = serialise(Graph().parse(sys.argv[1], format='nt'))\n"
-        "for name, text in files.items(): Path(sys.argv[2], name).write_text(text, encoding='utf-8')\n"
+        "for name, data in files.items(): Path(sys.argv[2], name).write_bytes(data)\n"
     )
     for seed in ("1", "2"):
         out = tmp_path / seed
@@ -135,11 +135,25 @@ def test_serialisations_do_not_depend_on_the_hash_seed(built: BuildResult, tmp_p
 def test_serialise_in_process_matches_the_files(built: BuildResult) -> None:
     files = serialise(built.graph)
     for name in ("graph.ttl", "graph.nt", "graph.jsonld"):
-        assert files[name] == (built.out / name).read_text(encoding="utf-8"), name
+        assert files[name] == (built.out / name).read_bytes(), name
 
 
 def _jsonld_text(nodes: Any) -> str:
-    return json.dumps(_canonical(nodes.get("@graph", [])), ensure_ascii=False, indent=2, sort_keys=True)
+    graph = nodes.get("@graph", [])
+    _canonical(graph)
+    return json.dumps(graph, ensure_ascii=False, indent=2, sort_keys=True)
+
+
+def test_json_bytes_are_json_dumps_bytes() -> None:
+    """orjson writes graph.jsonld where it gives json's own bytes; floats and huge integers stay with json."""
+    for value, floats in [
+        ({"b": ['\u2028\x00\x1f\x7f"\\ é 🙂', [], {}], "a": [True, None, 0, -3]}, False),
+        ({"x": [1e-07, 2.5e-05, 1e16, 0.1]}, True),
+        ({"n": [10**20, -(10**30)]}, False),
+    ]:
+        expected = (json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
+        assert _json_bytes(value, floats) == expected
+        assert _canonical(value) == floats
 
 
 def _context() -> Any:
