@@ -352,6 +352,11 @@ def _comparable(v: Node) -> tuple[object, bool]:
 
 def _pair_fails(v: Node, other: Node, strict: bool) -> bool:
     """pySHACL's sh:lessThan / sh:lessThanOrEquals on one pair (property_pair_constraints._compare_*)."""
+    if (
+        type(v) is Literal and type(other) is Literal and v.datatype == other.datatype
+        and type(v.value) is int and type(other.value) is int
+    ):  # fmt: skip
+        return not (v.value < other.value if strict else v.value <= other.value)  # rdflib's answer for two ints
     a, a_string = _comparable(v)
     b, b_string = _comparable(other)
     if a_string != b_string:
