@@ -14,8 +14,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-import yaml
-
+from ..core import yamltext
 from ..core.names import fold
 from ..core.resources import data_file
 from ..pages.model import Passage, Plan
@@ -55,7 +54,7 @@ class Candidate:
 
 def load_ignore_list() -> dict[str, str]:
     """Reviewed names that are not entities, each with the reason."""
-    raw = yaml.safe_load(data_file("registry", "candidates-ignore.yaml").read_text(encoding="utf-8")) or {}
+    raw = yamltext.safe_load(data_file("registry", "candidates-ignore.yaml").read_text(encoding="utf-8")) or {}
     return {fold(item["name"]): item["reason"] for item in raw.get("ignore", [])}
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from ..core import yamltext
 from ..core.errors import InputError
 from ..core.names import fold
 from ..core.resources import data_file
@@ -300,22 +301,9 @@ def check_cited_pairs(registry: Registry, plan: Plan) -> None:
         raise InputError(REGISTRY_FILE, f"status word {taught.word!r}: its cited pair is wrong: {why}", taught.line)
 
 
-def _load_yaml(text: str) -> tuple[Any, Any]:
-    """The document's node tree (for line numbers) and its data, read by libyaml where PyYAML has it (ten
-    times faster: 0.01 s for the registry); a document libyaml refuses is read again by PyYAML's own
-    loader, so a user reads its error message, as before."""
-    fast = getattr(yaml, "CSafeLoader", None)
-    if fast is not None:
-        try:
-            return yaml.compose(text, Loader=fast), yaml.load(text, Loader=fast)  # CSafeLoader: a safe loader
-        except yaml.YAMLError:
-            pass
-    return yaml.compose(text, Loader=yaml.SafeLoader), yaml.safe_load(text)
-
-
 def parse_registry(text: str, name: str = REGISTRY_FILE) -> Registry:
     try:
-        root, data = _load_yaml(text)
+        root, data = yamltext.compose(text), yamltext.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise InputError(

@@ -190,13 +190,16 @@ def _span(first: int, last: int) -> str:
 
 def date_section(section: Section, first_round: int) -> None:
     index = LineIndex(section.source.text)
-    rounds = [y for y in (section.source.newest_update_year, newest_round(section)) if y is not None]
+    # each update's dated phrases read once: they give the page's newest round (as newest_round) and the years
+    read = {id(u): markers(u, index, section.source.language) for a in section.actions for u in a.updates}
+    shown = max((lo for m in read.values() if (lo := bounds(m)[0]) is not None), default=None)
+    rounds = [y for y in (section.source.newest_update_year, shown) if y is not None]
     newest = max(rounds) if rounds else None  # a newer copy of a page may hold a round the manifest lacks
     for action in section.actions:
         oldest_first = list(reversed(action.updates))
         if not oldest_first:
             continue
-        found = [markers(u, index, section.source.language) for u in oldest_first]
+        found = [read[id(u)] for u in oldest_first]
         limits = [bounds(m) for m in found]
         n = len(oldest_first)
         if newest is None:

@@ -21,6 +21,7 @@ from typing import Any
 
 import yaml
 
+from ..core import yamltext
 from ..core.errors import InputError
 from ..core.limits import read_input
 from ..core.resources import data_file
@@ -119,7 +120,7 @@ def dump_manifest(manifest: Manifest, header: str) -> bytes:
 
 def parse_manifest(name: str, text: str, path: Path | None) -> Manifest:
     try:
-        raw = yaml.safe_load(text)
+        raw = yamltext.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or "not valid YAML"
@@ -138,7 +139,7 @@ def parse_manifest(name: str, text: str, path: Path | None) -> Manifest:
     try:
         entries = [_entry(name, i, e) for i, e in enumerate(raw["sources"])]
     except _BadEntry as bad:  # only now find the entry's line: composing the YAML again costs as much as loading it
-        lines = _entry_lines(yaml.compose(text, Loader=yaml.SafeLoader))
+        lines = _entry_lines(yamltext.compose(text))
         line = lines[bad.index] if bad.index < len(lines) else None
         raise InputError(name, f"sources entry {bad.index + 1}: {bad.message}", line) from None
     return Manifest(plan=plan, licence=licence, entries=entries, path=path)
