@@ -157,6 +157,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dry-run", action="store_true", help="each step once; print the table, write no docs")
     parser.add_argument("--note", default="", help="a paragraph about this run for the docs section")
     parser.add_argument("--report-only", action="store_true", help="render the last run's results.json again")
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the other sizes of the last run in --work (e.g. add 30 to 1,10)"
+    )
     parser.add_argument("--child", choices=sorted(STEPS), help=argparse.SUPPRESS)
     parser.add_argument("--repeat", type=int, default=1, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -173,7 +176,13 @@ def main(argv: list[str] | None = None) -> int:
     else:
         meta = {"machine": report.machine(), "command": " ".join(["python -m bench.run", *(argv or sys.argv[1:])]),
                 "date": dt.date.today().isoformat()}  # fmt: skip
-        results = {size: measure_size(size, args.work / f"{size}x", args.limit, args.dry_run, log) for size in sizes}
+        results = report.load(saved, Measured)[0] if args.keep and saved.exists() else {}
+        kept = sorted(set(results) - set(sizes))
+        if kept:  # a size measured later on its own: the command in the docs says so
+            meta["command"] += f" (beside {', '.join(f'{s}x' for s in kept)} from an earlier run)"
+        for size in sizes:
+            results[size] = measure_size(size, args.work / f"{size}x", args.limit, args.dry_run, log)
+        results = dict(sorted(results.items()))
         saved.write_text(report.dump(results, meta), encoding="utf-8")
     section = report.section(results, meta, args.note)
     print(section)

@@ -43,7 +43,7 @@ from .snapshots import (
     DATASET_OUTPUTS,
     TripleIndex,
     compact_jsonld,
-    dataset_files,
+    dataset_from_lines,
     nt_lines,
     type_first,
     used_prefixes,
@@ -272,17 +272,25 @@ def _jsonld(graph: Graph, context: Any) -> Any:
 
 def serialise(graph: Graph) -> dict[str, bytes]:
     """Byte-stable serialisations: sorted N-Triples, Turtle written from them in that order, compact JSON-LD."""
+    return _serialise(graph)[0]
+
+
+CurrentLines = tuple[list[str], list[str], dict[str, str]]  # graph.nt's lines, in Turtle's order, their prefixes
+
+
+def _serialise(graph: Graph) -> tuple[dict[str, bytes], CurrentLines]:
+    """`serialise`, with the lines it wrote graph.nt and graph.ttl from, for the dataset files."""
     context = json.loads(ontology_file("context.jsonld").read_text(encoding="utf-8"))["@context"]
     lines = nt_lines(graph)
     nt = "".join(lines)
-    files = {"graph.ttl": write_turtle(type_first(lines), used_prefixes(nt)).encode("utf-8")}
-    del lines
+    ordered, prefixes = type_first(lines), used_prefixes(nt)
+    files = {"graph.ttl": write_turtle(ordered, prefixes).encode("utf-8")}
     files["graph.nt"] = nt.encode("utf-8")
     del nt
     nodes = _jsonld(graph, context).get("@graph", [])
     floats = _canonical(nodes)
     files["graph.jsonld"] = _json_bytes({"@context": context, "@graph": nodes}, floats)
-    return files
+    return files, (lines, ordered, prefixes)
 
 
 Outputs = tuple[dict[str, bytes], dict[str, float]]  # the serialisations by file name, and their stage timings
@@ -291,9 +299,9 @@ Outputs = tuple[dict[str, bytes], dict[str, float]]  # the serialisations by fil
 def outputs(graph: Graph, plan: Plan, base: str) -> Outputs:
     """Every serialisation of the graph, as the bytes to write, with the seconds each stage took."""
     start = time.perf_counter()
-    files = serialise(graph)
+    files, (lines, ordered, prefixes) = _serialise(graph)
     middle = time.perf_counter()
-    files.update(_encoded(dataset_files(files["graph.nt"].decode("utf-8"), plan, base)))
+    files.update(_encoded(dataset_from_lines(lines, ordered, prefixes, plan, base)))
     times = {"serialise": middle - start, "dataset": time.perf_counter() - middle}
     return files, times
 

@@ -214,15 +214,26 @@ def dataset_files(current_nt: str, plan: Plan, base: str) -> dict[str, str]:
     graph.nt) as the default graph, then each capture, by section and oldest first; the TriG is written
     from those lines too."""
     current = [line + "\n" for line in current_nt.split("\n") if line.strip()]
-    ordered = type_first(current)
+    return dataset_from_lines(current, type_first(current), used_prefixes(current_nt), plan, base)
+
+
+def dataset_from_lines(
+    current: list[str], ordered: list[str], prefixes: Mapping[str, str], plan: Plan, base: str
+) -> dict[str, str]:
+    """`dataset_files` from the current view's lines as graph.nt and graph.ttl were written from them: sorted,
+    `type_first`, and the prefixes they use (the captures' own are added: their lines are read, not the whole)."""
+    ordered = list(ordered)
     quads = list(current)
+    captured: list[str] = []
     for section in plan.captures or plan.sections:
         name = capture_iri(Minter(base), section)
         lines = []
         for line in nt_lines(capture_graph(plan, section, base)):
             assert line.endswith(" .\n"), line  # N-Triples: one triple, then " ."
             lines.append(f"{line[:-3]} <{name}> .\n")
-        quads += lines
+        captured += lines
         ordered += type_first(lines)
+    quads += captured
     nquads = "".join(sorted(quads))
-    return {"graph.trig": write_trig(ordered, used_prefixes(nquads)), "graph.nq": nquads}
+    used = {**prefixes, **used_prefixes("".join(captured))}
+    return {"graph.trig": write_trig(ordered, dict(sorted(used.items()))), "graph.nq": nquads}
