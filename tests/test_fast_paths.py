@@ -255,3 +255,47 @@ def test_compact_jsonld_keeps_a_value_beside_a_falsy_one() -> None:
     assert fast is not None
     node = next(n for n in fast["@graph"] if n["@id"] == str(a))
     assert sorted(node["akg:position"]) == [0, 5] and sorted(node["akg:text"]) == ["", "words"]
+
+
+def test_captures_written_in_a_forked_process_are_the_same_bytes(tmp_path: Path) -> None:
+    """The captures' named graphs are made beside the graph on a second core; the files are the build's alone."""
+    from actionkg.graph.build import build
+
+    alone, forked = tmp_path / "alone", tmp_path / "forked"
+    assert build(out=alone, parallel=False).conforms
+    assert build(out=forked, parallel=True).conforms
+    for name in ("graph.nt", "graph.ttl", "graph.jsonld", "graph.trig", "graph.nq", "report.txt"):
+        assert (forked / name).read_bytes() == (alone / name).read_bytes(), name
+
+
+def test_a_failing_forked_process_is_an_error_and_writes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bug in the forked process reaches the caller with its traceback; nothing is written."""
+    from actionkg.graph import build as build_module
+
+    def broken(plan: Any, base: str) -> tuple[str, str]:
+        raise ValueError("a capture writer bug")
+
+    monkeypatch.setattr(build_module, "capture_lines", broken)  # the fork inherits it
+    with pytest.raises(RuntimeError, match="a capture writer bug"):
+        build_module.build(out=tmp_path / "out", parallel=True)
+    assert not (tmp_path / "out" / "graph.ttl").exists()
+
+
+def test_a_build_that_fails_shacl_stops_the_forked_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """SHACL fails while the child writes: only report-failed.txt is written and the child is gone."""
+    import multiprocessing
+
+    from actionkg.graph import build as build_module
+    from actionkg.graph.validate import validate_graph
+
+    def failing(graph: Graph) -> Any:
+        graph.add((URIRef("https://example.org/no-such-action"), RDF.type, AKG.Action))  # no number, no text
+        return validate_graph(graph)
+
+    monkeypatch.setattr(build_module, "validate_graph", failing)
+    result = build_module.build(out=tmp_path / "out", parallel=True)
+    assert not result.conforms
+    assert (tmp_path / "out" / "report-failed.txt").exists() and not (tmp_path / "out" / "graph.ttl").exists()
+    assert multiprocessing.active_children() == []

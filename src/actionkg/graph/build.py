@@ -12,12 +12,13 @@ from __future__ import annotations
 import contextlib
 import gc
 import json
+import os
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from rdflib import Graph
 
@@ -42,6 +43,7 @@ from .rdf_links import knowledge_graph
 from .snapshots import (
     DATASET_OUTPUTS,
     TripleIndex,
+    capture_lines,
     compact_jsonld,
     dataset_from_lines,
     nt_lines,
@@ -51,6 +53,7 @@ from .snapshots import (
 )
 from .validate import Report, validate_graph
 
+T = TypeVar("T")
 OUTPUTS = ("graph.ttl", "graph.nt", "graph.jsonld", *DATASET_OUTPUTS, "report.txt")
 FAILED_REPORT = "report-failed.txt"
 
@@ -296,12 +299,14 @@ def _serialise(graph: Graph) -> tuple[dict[str, bytes], CurrentLines]:
 Outputs = tuple[dict[str, bytes], dict[str, float]]  # the serialisations by file name, and their stage timings
 
 
-def outputs(graph: Graph, plan: Plan, base: str) -> Outputs:
-    """Every serialisation of the graph, as the bytes to write, with the seconds each stage took."""
+def outputs(graph: Graph, plan: Plan, base: str, captures: Forked[tuple[str, str]] | None = None) -> Outputs:
+    """Every serialisation of the graph, as the bytes to write, with the seconds each stage took; `captures`,
+    when given, is making the captures' lines in a forked process."""
     start = time.perf_counter()
     files, (lines, ordered, prefixes) = _serialise(graph)
     middle = time.perf_counter()
-    files.update(_encoded(dataset_from_lines(lines, ordered, prefixes, plan, base)))
+    made = captures.result() if captures is not None else None
+    files.update(_encoded(dataset_from_lines(lines, ordered, prefixes, plan, base, made)))
     times = {"serialise": middle - start, "dataset": time.perf_counter() - middle}
     return files, times
 
@@ -309,6 +314,60 @@ def outputs(graph: Graph, plan: Plan, base: str) -> Outputs:
 def _encoded(texts: dict[str, str]) -> dict[str, bytes]:
     """Each text as UTF-8, dropped once encoded: never every file twice in memory (N-Triples: 78 MB at 10x)."""
     return {name: texts.pop(name).encode("utf-8") for name in list(texts)}
+
+
+class Forked(Generic[T]):
+    """`work()` run in a forked process while this one goes on, its result sent back pickled.
+
+    The build forks one after reading the pages, to write the captures' named graphs (which read only the
+    pages) while this process makes the graph and checks it. The child starts from the pages alone, before
+    the graph exists, so the two share little memory to copy on write. An error in the child is raised here
+    with its traceback; `stop` ends the child whatever happened."""
+
+    def __init__(self, work: Callable[[], T]) -> None:
+        import multiprocessing
+
+        context = multiprocessing.get_context("fork")
+        self._pipe, child_end = context.Pipe(duplex=False)
+        self._process = context.Process(target=_send, args=(work, child_end), name="actionkg-captures")
+        self._process.daemon = True
+        self._process.start()
+        child_end.close()
+
+    def result(self) -> T:
+        try:
+            kind, payload = self._pipe.recv()
+        except EOFError:
+            self._process.join()
+            raise RuntimeError(
+                f"the forked process ended without its result (exit code {self._process.exitcode})"
+            ) from None
+        if kind == "error":
+            raise RuntimeError(f"the forked process failed:\n{payload}")
+        return payload  # type: ignore[no-any-return]
+
+    def stop(self) -> None:
+        if self._process.is_alive():
+            self._process.terminate()
+        self._process.join()
+        self._pipe.close()
+
+
+def _send(work: Callable[[], Any], pipe: Any) -> None:
+    import traceback
+
+    try:
+        pipe.send(("result", work()))
+    except BaseException:  # handed to the parent, which raises it with this traceback
+        pipe.send(("error", traceback.format_exc()))
+
+
+def second_core() -> bool:
+    """Whether a forked process can run beside this one (Linux and macOS, with more than one core allowed)."""
+    if not hasattr(os, "fork"):
+        return False
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return cores > 1
 
 
 @contextlib.contextmanager
@@ -340,17 +399,18 @@ def _timed(timings: dict[str, float] | None, name: str) -> Iterator[None]:
 def build(
     sources: Sequence[str | Path] | None = None, out: str | Path = "build", base: str = DEFAULT_BASE,
     max_bytes: int | None = DEFAULT_MAX_BYTES, captured: Mapping[str, str] | None = None,
-    timings: dict[str, float] | None = None,
+    timings: dict[str, float] | None = None, parallel: bool | None = None,
 ) -> BuildResult:  # fmt: skip
     """Parse, link, derive, make the graph, validate it and write the outputs. `timings`, when given, gets the
-    seconds of each stage (the benchmark reads them)."""
+    seconds of each stage (the benchmark reads them); `parallel` forces the forked writer of the captures on
+    or off (default: `second_core()`); the outputs are the same bytes either way."""
     with _no_collection():
-        return _build(sources, Path(out), base, max_bytes, captured, timings)
+        return _build(sources, Path(out), base, max_bytes, captured, timings, parallel)
 
 
 def _build(
     sources: Sequence[str | Path] | None, out: Path, base: str, max_bytes: int | None,
-    captured: Mapping[str, str] | None, timings: dict[str, float] | None,
+    captured: Mapping[str, str] | None, timings: dict[str, float] | None, parallel: bool | None,
 ) -> BuildResult:  # fmt: skip
     if out.exists() and not out.is_dir():
         raise InputError(out, "output folder is a file")
@@ -366,17 +426,23 @@ def _build(
         link_notes = link_plan(plan, registry)
     with _timed(timings, "derive"):
         derived = derive(plan, registry, str(manifest.plan["launched"]))
-    with _timed(timings, "rdf"):
-        graph = knowledge_graph(plan, registry, derived, manifest.plan, manifest.licence, base, build_date())
-    with _timed(timings, "shacl"):
-        report = validate_graph(graph)
-    summary = summarise(plan, graph, report, derived)
-    result = BuildResult(plan, graph, report, summary, out)
-    if not report.conforms:
-        write_atomic(out / FAILED_REPORT, (summary + "\n\n" + report.text() + "\n").encode("utf-8"))
-        result.written.append(out / FAILED_REPORT)
-        return result
-    files, times = outputs(graph, plan, base)
+    # the captures' named graphs read only the pages: written in a forked process while this one makes the graph
+    captures = Forked(lambda: capture_lines(plan, base)) if (second_core() if parallel is None else parallel) else None
+    try:
+        with _timed(timings, "rdf"):
+            graph = knowledge_graph(plan, registry, derived, manifest.plan, manifest.licence, base, build_date())
+        with _timed(timings, "shacl"):
+            report = validate_graph(graph)
+        summary = summarise(plan, graph, report, derived)
+        result = BuildResult(plan, graph, report, summary, out)
+        if not report.conforms:
+            write_atomic(out / FAILED_REPORT, (summary + "\n\n" + report.text() + "\n").encode("utf-8"))
+            result.written.append(out / FAILED_REPORT)
+            return result
+        files, times = outputs(graph, plan, base, captures)
+    finally:
+        if captures is not None:
+            captures.stop()
     if timings is not None:
         timings.update(times)
     unsettled = [

@@ -217,14 +217,11 @@ def dataset_files(current_nt: str, plan: Plan, base: str) -> dict[str, str]:
     return dataset_from_lines(current, type_first(current), used_prefixes(current_nt), plan, base)
 
 
-def dataset_from_lines(
-    current: list[str], ordered: list[str], prefixes: Mapping[str, str], plan: Plan, base: str
-) -> dict[str, str]:
-    """`dataset_files` from the current view's lines as graph.nt and graph.ttl were written from them: sorted,
-    `type_first`, and the prefixes they use (the captures' own are added: their lines are read, not the whole)."""
-    ordered = list(ordered)
-    quads = list(current)
+def capture_lines(plan: Plan, base: str) -> tuple[str, str]:
+    """Every capture's N-Quads lines, by section and oldest first, each capture's sorted: joined as graph.nq
+    takes them, and joined in TriG's order (each subject's type first)."""
     captured: list[str] = []
+    ordered: list[str] = []
     for section in plan.captures or plan.sections:
         name = capture_iri(Minter(base), section)
         lines = []
@@ -233,7 +230,23 @@ def dataset_from_lines(
             lines.append(f"{line[:-3]} <{name}> .\n")
         captured += lines
         ordered += type_first(lines)
-    quads += captured
-    nquads = "".join(sorted(quads))
-    used = {**prefixes, **used_prefixes("".join(captured))}
-    return {"graph.trig": write_trig(ordered, dict(sorted(used.items()))), "graph.nq": nquads}
+    return "".join(captured), "".join(ordered)
+
+
+def _split(text: str) -> list[str]:
+    """Joined lines back as lines (at "\n" only: a literal may hold U+2028 or a form feed unescaped)."""
+    return [line + "\n" for line in text.split("\n") if line]
+
+
+def dataset_from_lines(
+    current: list[str], ordered: list[str], prefixes: Mapping[str, str], plan: Plan, base: str,
+    captures: tuple[str, str] | None = None,
+) -> dict[str, str]:  # fmt: skip
+    """`dataset_files` from the current view's lines as graph.nt and graph.ttl were written from them: sorted,
+    `type_first`, and the prefixes they use (the captures' own are added: their lines are read, not the whole).
+    `captures` is `capture_lines(plan, base)` when it was made already (in a forked process)."""
+    captured, captured_ordered = captures if captures is not None else capture_lines(plan, base)
+    nquads = "".join(sorted([*current, *_split(captured)]))
+    used = {**prefixes, **used_prefixes(captured)}
+    trig = write_trig([*ordered, *_split(captured_ordered)], dict(sorted(used.items())))
+    return {"graph.trig": trig, "graph.nq": nquads}
