@@ -143,6 +143,7 @@ def _sizes_table(results: Results) -> list[str]:
     add("`actionkg build`, wall (s, median of 3)", lambda st, _: _sec(_wall(st, "cli build")))
     add("`actionkg build`, CPU (s, median of 3)", lambda st, _: _sec(_cpu(st, "cli build")))
     add("build peak memory (MiB)", lambda st, _: _mib(_peak(st, "build")))
+    add("  its forked captures writer's own peak (MiB)", data_mib("captures_peak_mib"))
     add("baseline: bulk load (s)", lambda st, _: _sec(_stage(st.get("bulkload"), "bulk load"), _failed(st, "bulkload")))
     add("baseline: bulk load process, CPU (s)", lambda st, _: _sec(_cpu(st, "bulkload")))
     add("baseline: bulk load peak (MiB)", lambda st, _: _mib(_peak(st, "bulkload")))

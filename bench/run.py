@@ -148,6 +148,19 @@ def parse_sizes(text: str) -> list[int]:
     return sizes
 
 
+def _shown(args: list[str]) -> list[str]:
+    """The command's options as the docs show them: without where this machine kept its files."""
+    out, skip = [], False
+    for arg in args:
+        if skip:
+            skip = False
+        elif arg in ("--docs", "--work"):
+            skip = True
+        elif not arg.startswith(("--docs=", "--work=")):
+            out.append(arg)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="The scale benchmark (docs/performance.md, 'Scale').")
     parser.add_argument("--sizes", default="1,10", help="plan sizes, e.g. 1,10,30,100 (default 1,10)")
@@ -174,8 +187,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.report_only:
         results, meta = report.load(saved, Measured)
     else:
-        meta = {"machine": report.machine(), "command": " ".join(["python -m bench.run", *(argv or sys.argv[1:])]),
-                "date": dt.date.today().isoformat()}  # fmt: skip
+        command = " ".join(["python -m bench.run", *_shown(argv or sys.argv[1:])])
+        meta = {"machine": report.machine(), "command": command, "date": dt.date.today().isoformat()}
         results = report.load(saved, Measured)[0] if args.keep and saved.exists() else {}
         kept = sorted(set(results) - set(sizes))
         if kept:  # a size measured later on its own: the command in the docs says so

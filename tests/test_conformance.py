@@ -113,7 +113,7 @@ def test_shapes_beyond_the_fast_check_go_to_pyshacl() -> None:
 
 
 def _mutations(graph: Graph, compiled: Compiled) -> dict[str, Graph]:
-    """The bundled graph broken six ways, each way on the first focus node of every shape with a path."""
+    """The bundled graph broken seven ways, each way on the first focus node of every shape with a path."""
     data = conformance._Data(graph, compiled)
     wrong: dict[str, Callable[[Node, Node], Node]] = {
         "an IRI": lambda f, v: URIRef("https://example.org/not-a-" + str(abs(hash(str(v))))),
@@ -159,3 +159,65 @@ def test_same_violations_as_pyshacl_on_the_bundled_graph_broken_every_way(built:
             expected = pyshacl_keys(broken, FORMS[form]())
             assert expected, name
             assert violations(broken, shapes) == expected, (form, name)
+
+
+_PREFIXES = """
+@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <https://example.org/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> . @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+"""
+
+# (shapes, data): each a small case of a rule pySHACL applies its own way; the fast check must agree
+CASES = {
+    "sh:class and targetClass through rdfs:subClassOf in the data": (
+        "ex:S a sh:NodeShape ; sh:targetClass ex:Base ; sh:property [ sh:path ex:p ; sh:class ex:Top ] .",
+        "ex:Sub rdfs:subClassOf ex:Base . ex:Mid rdfs:subClassOf ex:Top . ex:Low rdfs:subClassOf ex:Mid ."
+        "ex:a a ex:Sub ; ex:p ex:x , ex:y , 'lit' . ex:x a ex:Low . ex:y a ex:Other .",
+    ),
+    "literal focus nodes differing by datatype or language case": (
+        "ex:S a sh:NodeShape ; sh:targetObjectsOf ex:id ; sh:property [ sh:path [ sh:inversePath ex:id ] ; sh:maxCount 1 ] .",
+        "ex:a ex:id '1' . ex:b ex:id '1'^^xsd:integer . ex:c ex:id 'x'@en . ex:d ex:id 'x'@EN . ex:e ex:id '1' .",
+    ),
+    "sh:in and sh:hasValue by term, not by value": (
+        "ex:S a sh:NodeShape ; sh:targetSubjectsOf ex:flag ; sh:property [ sh:path ex:flag ; sh:in ( true ) ] ,"
+        " [ sh:path ex:n ; sh:hasValue 1 ] .",
+        "ex:a ex:flag true ; ex:n 1 . ex:b ex:flag '1'^^xsd:boolean ; ex:n '01'^^xsd:integer . ex:c ex:flag 'true' .",
+    ),
+    "language rules: languageIn subtags, uniqueLang ignoring case": (
+        "ex:S a sh:NodeShape ; sh:targetSubjectsOf ex:t ; sh:property [ sh:path ex:t ; sh:languageIn ( 'en' ) ] ,"
+        " [ sh:path ex:u ; sh:uniqueLang true ] .",
+        "ex:a ex:t 'x'@en-GB ; ex:u 'a'@en , 'b'@EN . ex:b ex:t 'x'@cy , 'y' ; ex:u 'a'@en , 'b'@cy .",
+    ),
+    "node kinds, patterns and lengths on IRIs and literals": (
+        "ex:S a sh:NodeShape ; sh:targetSubjectsOf ex:v ; sh:property [ sh:path ex:v ; sh:nodeKind sh:IRIOrLiteral ] ,"
+        " [ sh:path ex:w ; sh:pattern '^a' ; sh:minLength 3 ] .",
+        "ex:a ex:v ex:x , 'l' ; ex:w 'abc' , 'ab' , 'bcd' , ex:abc . ex:b ex:v [] ; ex:w '  a' .",
+    ),
+    "sh:lessThan across kinds and datatypes": (
+        "ex:S a sh:NodeShape ; sh:targetSubjectsOf ex:lo ; sh:property [ sh:path ex:lo ; sh:lessThan ex:hi ] .",
+        "ex:a ex:lo 1 ; ex:hi 2 . ex:b ex:lo 3 ; ex:hi 2 . ex:c ex:lo 'a' ; ex:hi 2 . ex:d ex:lo 'a' ; ex:hi 'b' ."
+        "ex:e ex:lo 1 ; ex:hi 1.5 . ex:f ex:lo ex:x ; ex:hi 'y' .",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_same_violations_as_pyshacl_on_small_cases(case: str) -> None:
+    shapes_text, data_text = CASES[case]
+    shapes = Graph().parse(data=_PREFIXES + shapes_text, format="turtle")
+    data = Graph().parse(data=_PREFIXES + data_text, format="turtle")
+    compiled = compile_shapes(shapes)
+    assert compiled is not None
+    expected = pyshacl_keys(data, shapes)
+    assert expected, case  # each case breaks something
+    assert violations(data, compiled) == expected
+
+
+def test_what_pyshacl_would_refuse_or_read_otherwise_is_left_to_it() -> None:
+    for shape in (
+        "ex:S a sh:NodeShape ; sh:targetNode ex:a ; sh:minCount 1 .",  # a property shape's constraint on a node shape
+        "ex:S a sh:NodeShape ; sh:targetNode ex:a ; sh:uniqueLang true .",
+        "ex:S a sh:PropertyShape ; sh:targetNode ex:a ; sh:path ex:p ; sh:datatype xsd:string , xsd:integer .",
+        "ex:S a sh:PropertyShape ; sh:targetNode ex:a ; sh:path ex:p ; sh:property [ sh:path ex:q ; sh:minCount 1 ] .",
+        "ex:S a sh:NodeShape ; sh:targetSubjectsOf 'p' .",
+    ):
+        assert compile_shapes(Graph().parse(data=_PREFIXES + shape, format="turtle")) is None, shape

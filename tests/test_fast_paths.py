@@ -28,7 +28,7 @@ from actionkg.graph.snapshots import (
     capture_graph,
     capture_iri,
     compact_jsonld,
-    dataset_files,
+    dataset_from_lines,
     nt_lines,
     type_first,
     used_prefixes,
@@ -101,7 +101,10 @@ def test_tricky_literals_and_names_survive_the_fast_turtle() -> None:
     assert len(lines) == 8  # one line per triple: U+2028, NEL and form feed inside a literal end no line
     text = write_turtle(type_first(lines), used_prefixes("".join(lines), PREFIXES))
     assert isomorphic(Graph().parse(data=text, format="turtle"), graph)
-    nquads = dataset_files("".join(lines), Plan([]), "https://w3id.org/actionkg/id/")["graph.nq"]
+    prefixes = used_prefixes("".join(lines), PREFIXES)
+    nquads = dataset_from_lines(lines, type_first(lines), prefixes, Plan([]), "https://w3id.org/actionkg/id/")[
+        "graph.nq"
+    ]
     assert isomorphic(Graph().parse(data=nquads, format="nquads"), graph)
 
 

@@ -291,7 +291,7 @@ def _serialise(graph: Graph) -> tuple[dict[str, bytes], CurrentLines]:
     files["graph.nt"] = nt.encode("utf-8")
     del nt
     nodes = _jsonld(graph, context).get("@graph", [])
-    floats = _canonical(nodes)
+    floats = _canonical(nodes) or _has_float(context)
     files["graph.jsonld"] = _json_bytes({"@context": context, "@graph": nodes}, floats)
     return files, (lines, ordered, prefixes)
 
@@ -308,6 +308,8 @@ def outputs(graph: Graph, plan: Plan, base: str, captures: Forked[tuple[str, str
     made = captures.result() if captures is not None else None
     files.update(_encoded(dataset_from_lines(lines, ordered, prefixes, plan, base, made)))
     times = {"serialise": middle - start, "dataset": time.perf_counter() - middle}
+    if captures is not None:
+        times["captures peak (MiB)"] = captures.peak_mib
     return files, times
 
 
@@ -331,8 +333,14 @@ class Forked(Generic[T]):
         self._pipe, child_end = context.Pipe(duplex=False)
         self._process = context.Process(target=_send, args=(work, child_end), name="actionkg-captures")
         self._process.daemon = True
-        self._process.start()
-        child_end.close()
+        try:
+            self._process.start()
+        except OSError:
+            self._pipe.close()
+            raise
+        finally:
+            child_end.close()
+        self.peak_mib = 0.0  # the child's peak resident size, known once its result is in
 
     def result(self) -> T:
         try:
@@ -344,7 +352,8 @@ class Forked(Generic[T]):
             ) from None
         if kind == "error":
             raise RuntimeError(f"the forked process failed:\n{payload}")
-        return payload  # type: ignore[no-any-return]
+        result, self.peak_mib = payload
+        return result  # type: ignore[no-any-return]
 
     def stop(self) -> None:
         if self._process.is_alive():
@@ -354,12 +363,24 @@ class Forked(Generic[T]):
 
 
 def _send(work: Callable[[], Any], pipe: Any) -> None:
+    import resource
     import traceback
 
     try:
-        pipe.send(("result", work()))
+        result = work()
     except BaseException:  # handed to the parent, which raises it with this traceback
         pipe.send(("error", traceback.format_exc()))
+        return
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # MiB: the child's own, beside the build's
+    pipe.send(("result", (result, peak)))
+
+
+def _fork(work: Callable[[], T]) -> Forked[T] | None:
+    """`Forked(work)`, or None (the work done here, in turn) when the system cannot fork now."""
+    try:
+        return Forked(work)
+    except OSError:  # no memory or process slot for a child: the build goes on alone
+        return None
 
 
 def second_core() -> bool:
@@ -402,8 +423,8 @@ def build(
     timings: dict[str, float] | None = None, parallel: bool | None = None,
 ) -> BuildResult:  # fmt: skip
     """Parse, link, derive, make the graph, validate it and write the outputs. `timings`, when given, gets the
-    seconds of each stage (the benchmark reads them); `parallel` forces the forked writer of the captures on
-    or off (default: `second_core()`); the outputs are the same bytes either way."""
+    seconds of each stage (the benchmark reads them); `parallel=False` keeps the captures' writer in this
+    process (by default it is forked where there is a second core); the outputs are the same bytes either way."""
     with _no_collection():
         return _build(sources, Path(out), base, max_bytes, captured, timings, parallel)
 
@@ -427,7 +448,7 @@ def _build(
     with _timed(timings, "derive"):
         derived = derive(plan, registry, str(manifest.plan["launched"]))
     # the captures' named graphs read only the pages: written in a forked process while this one makes the graph
-    captures = Forked(lambda: capture_lines(plan, base)) if (second_core() if parallel is None else parallel) else None
+    captures = _fork(lambda: capture_lines(plan, base)) if second_core() and parallel is not False else None
     try:
         with _timed(timings, "rdf"):
             graph = knowledge_graph(plan, registry, derived, manifest.plan, manifest.licence, base, build_date())

@@ -4,8 +4,8 @@ pySHACL builds a result object for every value it checks against an `sh:or` alte
 rdflib's store once per focus node and constraint: at 10× the plan that is most of a build. Most builds
 conform, and for them one answer is enough: *no violations*. This module answers it from plain dicts
 read in one pass over the graph, for the SHACL core components the package's shapes use, with the
-semantics pySHACL gives them (its own comparisons, regular expressions and datatype checks), and the
-SPARQL-based constraints run once for all focus nodes on Oxigraph over just the triples they read.
+semantics pySHACL gives them (its own comparisons, regular expressions and datatype checks), and each
+SPARQL-based constraint run per focus node on rdflib's engine with `$this` bound, as pySHACL runs it.
 
 It gives the (focus, path, shape) of each violation, so a test can hold it to pySHACL's on every broken
 fixture; but the report a user sees is always pySHACL's: when this finds anything, or meets a shape or
@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeGuard
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
@@ -49,7 +49,11 @@ _LEXICAL = {
     XSD.float: _NUMBER + r"([Ee][+-]?[0-9]+)?|[+-]?INF|NaN",
     **{XSD[name]: _INTEGER for name in (_INTEGERS + " unsignedLong unsignedInt unsignedShort unsignedByte").split()},
 }
-ILL_TYPED_SHAPE = "akgsh:WellTypedLiteral"  # a check in code, reported like a shape (no SHACL core constraint does it)
+
+
+def is_ill_typed(value: Node) -> TypeGuard[Literal]:
+    """A typed literal outside its datatype's lexical space ("twenty"^^xsd:gYear): sh:datatype lets some through."""
+    return type(value) is Literal and value.datatype is not None and not well_typed(value)
 
 
 def well_typed(value: Literal) -> bool:
@@ -75,7 +79,10 @@ _KNOWN = {
     SH.qualifiedValueShape, SH.qualifiedMinCount, SH.qualifiedMaxCount, SH.sparql,
 }  # fmt: skip
 _SHAPE_TYPES = {SH.NodeShape, SH.PropertyShape}
-_TARGETS = (SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf, SH.targetNode)
+_PATH_ONLY = (SH.minCount, SH.maxCount, SH.uniqueLang, SH.lessThan, SH.lessThanOrEquals, SH.qualifiedMinCount,
+              SH.qualifiedMaxCount)  # fmt: skip
+_ONE_ONLY = {SH.datatype, SH.nodeKind, SH["in"]}  # pySHACL refuses a shape with two of these
+TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
 
 
 @dataclass
@@ -114,7 +121,7 @@ def compile_shapes(shapes: Graph) -> Compiled | None:
         roots: set[Node] = set()
         for kind in _SHAPE_TYPES:
             roots.update(shapes.subjects(RDF.type, kind))
-        for p in _TARGETS:
+        for p in TARGETS:
             roots.update(shapes.subjects(p, None))
         compiled = [_compile(shapes, node, built) for node in sorted(roots, key=str)]
     except Unsure:
@@ -161,7 +168,17 @@ def _compile(shapes: Graph, node: Node, built: dict[Node, _Shape]) -> _Shape:
         shape.path = (inverse, True)
     elif path is not None:
         raise Unsure(f"{node}: path {path}")
-    shape.targets = [(p, o) for p in _TARGETS for o in shapes.objects(node, p)]
+    shape.targets = [(p, o) for p in TARGETS for o in shapes.objects(node, p)]
+    for kind, target in shape.targets:
+        if kind in (SH.targetSubjectsOf, SH.targetObjectsOf) and not isinstance(target, URIRef):
+            raise Unsure(f"{node}: {kind} {target}")
+    if shape.path is None and any(
+        (node, p, None) in shapes for p in (*_PATH_ONLY, SH.qualifiedValueShape)
+    ):  # pySHACL refuses these on a node shape (or ignores a qualified shape there)
+        raise Unsure(f"{node}: a property shape's constraint on a node shape")
+    for param in (SH.datatype, SH.nodeKind, SH["in"], SH.languageIn, SH.hasValue, SH.pattern):
+        if len(list(shapes.objects(node, param))) > 1 and param in _ONE_ONLY:
+            raise Unsure(f"{node}: more than one {param}")
     for param in (SH.minCount, SH.maxCount, SH.minLength, SH.qualifiedMinCount, SH.qualifiedMaxCount):
         value = _one(shapes, node, param)
         if value is not None:
@@ -198,6 +215,8 @@ def _compile(shapes: Graph, node: Node, built: dict[Node, _Shape]) -> _Shape:
     elif any(p in ("qualifiedMinCount", "qualifiedMaxCount") for p, _ in shape.checks):
         raise Unsure(f"{node}: a qualified count without a shape")
     shape.properties = [_compile(shapes, p, built) for p in sorted(shapes.objects(node, SH.property), key=str)]
+    if shape.path is not None and shape.properties:  # checked against each value node: not compiled here
+        raise Unsure(f"{node}: sh:property on a property shape")
     shape.sparql = [_sparql(shapes, c) for c in shapes.objects(node, SH.sparql)]
     return shape
 
@@ -242,7 +261,7 @@ class _Data:
         self.into: dict[Node, dict[Node, list[Node]]] = {p: {} for p in inverse}
         self.ill_typed = False  # a literal outside its datatype's lexical space (validate.ill_typed)
         for s, p, o in graph:
-            if type(o) is Literal and o.datatype is not None and not self.ill_typed and not well_typed(o):
+            if not self.ill_typed and is_ill_typed(o):
                 self.ill_typed = True
             by_subject = self.out.get(p)
             if by_subject is not None:
@@ -424,6 +443,8 @@ class _Checker:
             elif param == "languageIn":
                 bad = any(not _lang_in(v, rule) for v in values)
             elif param in ("lessThan", "lessThanOrEquals"):
+                if any(isinstance(v, BNode) for v in values):  # pySHACL stops on it, compared or not
+                    raise Unsure("a blank node compared by sh:lessThan")
                 others = data.out[rule].get(f, [])
                 bad = any(_pair_fails(v, o, param == "lessThan") for v in values for o in others)
             elif param == "or":

@@ -209,14 +209,6 @@ def write_trig(lines: list[str], prefixes: Mapping[str, str]) -> str:
     return _written(ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=dict(prefixes)))
 
 
-def dataset_files(current_nt: str, plan: Plan, base: str) -> dict[str, str]:
-    """TriG and sorted N-Quads: the current view (given as its sorted N-Triples, already written for
-    graph.nt) as the default graph, then each capture, by section and oldest first; the TriG is written
-    from those lines too."""
-    current = [line + "\n" for line in current_nt.split("\n") if line.strip()]
-    return dataset_from_lines(current, type_first(current), used_prefixes(current_nt), plan, base)
-
-
 def capture_lines(plan: Plan, base: str) -> tuple[str, str]:
     """Every capture's N-Quads lines, by section and oldest first, each capture's sorted: joined as graph.nq
     takes them, and joined in TriG's order (each subject's type first)."""
@@ -242,8 +234,9 @@ def dataset_from_lines(
     current: list[str], ordered: list[str], prefixes: Mapping[str, str], plan: Plan, base: str,
     captures: tuple[str, str] | None = None,
 ) -> dict[str, str]:  # fmt: skip
-    """`dataset_files` from the current view's lines as graph.nt and graph.ttl were written from them: sorted,
-    `type_first`, and the prefixes they use (the captures' own are added: their lines are read, not the whole).
+    """TriG and sorted N-Quads: the current view as the default graph, then each capture, by section and
+    oldest first. The current view comes as the lines graph.nt and graph.ttl were written from: sorted,
+    `type_first`, and the prefixes they use (the captures' own are added from their lines alone).
     `captures` is `capture_lines(plan, base)` when it was made already (in a forked process)."""
     captured, captured_ordered = captures if captures is not None else capture_lines(plan, base)
     nquads = "".join(sorted([*current, *_split(captured)]))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from ..core.limits import DEFAULT_MAX_BYTES
 from ..core.rdffiles import load_rdf
 from ..core.resources import ontology_file
 from ..core.vocab import SH
-from .conformance import ILL_TYPED_SHAPE, Compiled, Unsure, compile_shapes, fast_check, well_typed
+from .conformance import TARGETS, Compiled, Unsure, compile_shapes, fast_check, is_ill_typed
 
 
 @dataclass(frozen=True, order=True)
@@ -54,7 +55,7 @@ class Report:
         return "\n".join(lines)
 
 
-_TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
+ILL_TYPED_SHAPE = "akgsh:WellTypedLiteral"  # a check in code, reported like a shape (no SHACL core constraint does it)
 
 
 def _targeted_directly(shapes: Graph) -> Graph:
@@ -70,7 +71,7 @@ def _targeted_directly(shapes: Graph) -> Graph:
         out.bind(prefix, ns)
     out += shapes
     for node in set(shapes.subjects(SH.property, None)):
-        targets = [(p, o) for p in _TARGETS for o in shapes.objects(node, p)]
+        targets = [(p, o) for p in TARGETS for o in shapes.objects(node, p)]
         if not targets or (None, None, node) in shapes:  # one also used through sh:node, sh:or... stays whole
             continue
         for shape in shapes.objects(node, SH.property):
@@ -130,7 +131,7 @@ def ill_typed(data: Graph, names: Graph) -> list[Violation]:
     """Literals outside their datatype's lexical space ("twenty"^^xsd:gYear), which sh:datatype lets through."""
     found = []
     for subject, predicate, value in data:
-        if isinstance(value, Literal) and value.datatype is not None and not well_typed(value):
+        if is_ill_typed(value):
             found.append(
                 Violation(
                     focus=_short(names, subject),
@@ -164,7 +165,7 @@ def _add_results(results: Graph, data: Graph) -> None:
     if report is None:  # pragma: no cover - pySHACL always writes one
         return
     for subject, predicate, value in data:
-        if not (isinstance(value, Literal) and value.datatype is not None and not well_typed(value)):
+        if not is_ill_typed(value):
             continue
         node = BNode()
         results.add((report, SH.result, node))
@@ -237,6 +238,17 @@ def validate_graph(data: Graph, shapes: Graph | None = None) -> Report:
                 return Report(True, [], _conforming())
         except Unsure:
             pass  # pySHACL judges it below
+    # pySHACL makes many objects in cycles: collected as it goes even inside a build (which turns the collector off)
+    collecting = gc.isenabled()
+    gc.enable()
+    try:
+        return _pyshacl(data, shapes)
+    finally:
+        if not collecting:
+            gc.disable()
+
+
+def _pyshacl(data: Graph, shapes: Graph | None) -> Report:
     from pyshacl import validate  # imported here: readers of a built graph do not pay for it
     from pyshacl.errors import ReportableRuntimeError
 

@@ -22,6 +22,7 @@ would allow another year if the action could have skipped a round).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from .model import Plan, ProgressUpdate, Section, YearEvidence
@@ -175,13 +176,13 @@ def bounds(found: list[Marker]) -> tuple[int | None, int | None]:
     return lo, hi
 
 
-def newest_round(section: Section) -> int | None:
-    """The newest round a page shows: the latest lower bound among its updates' markers."""
-    index, language = LineIndex(section.source.text), section.source.language
-    years = [
-        lo for a in section.actions for u in a.updates if (lo := bounds(markers(u, index, language))[0]) is not None
-    ]
-    return max(years, default=None)
+def newest_round(section: Section, read: Iterable[list[Marker]] | None = None) -> int | None:
+    """The newest round a page shows: the latest lower bound among its updates' markers (`read`: each
+    update's, when they were read already)."""
+    if read is None:
+        index, language = LineIndex(section.source.text), section.source.language
+        read = (markers(u, index, language) for a in section.actions for u in a.updates)
+    return max((lo for found in read if (lo := bounds(found)[0]) is not None), default=None)
 
 
 def _span(first: int, last: int) -> str:
@@ -192,8 +193,7 @@ def date_section(section: Section, first_round: int) -> None:
     index = LineIndex(section.source.text)
     # each update's dated phrases read once: they give the page's newest round (as newest_round) and the years
     read = {id(u): markers(u, index, section.source.language) for a in section.actions for u in a.updates}
-    shown = max((lo for m in read.values() if (lo := bounds(m)[0]) is not None), default=None)
-    rounds = [y for y in (section.source.newest_update_year, shown) if y is not None]
+    rounds = [y for y in (section.source.newest_update_year, newest_round(section, read.values())) if y is not None]
     newest = max(rounds) if rounds else None  # a newer copy of a page may hold a round the manifest lacks
     for action in section.actions:
         oldest_first = list(reversed(action.updates))

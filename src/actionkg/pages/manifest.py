@@ -16,6 +16,7 @@ import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -88,9 +89,22 @@ def load_manifest(path: str | Path | None = None) -> Manifest:
 
 
 def manifest_beside(page: Path) -> Manifest | None:
-    """The manifest in the page's folder, when there is one."""
+    """The manifest in the page's folder, when there is one: read once for all the pages of a folder while
+    the file stays as it was (every page of a 300-page folder read it again: quadratic in the pages)."""
     candidate = page.parent / MANIFEST
-    return load_manifest(candidate) if candidate.is_file() else None
+    try:
+        st = candidate.stat()
+    except OSError:
+        return None
+    if not candidate.is_file():
+        return None
+    return _manifest_at(str(candidate), (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns))
+
+
+@lru_cache(maxsize=16)
+def _manifest_at(path: str, identity: tuple[int, ...]) -> Manifest:
+    """`identity` (device, inode, size, modification and change times) is in the key: a changed file is read again."""
+    return load_manifest(path)
 
 
 def folder_sources(folder: str | Path, every: bool = False) -> list[Path]:
