@@ -189,10 +189,9 @@ def main(argv: list[str] | None = None) -> int:
     else:
         command = " ".join(["python -m bench.run", *_shown(argv or sys.argv[1:])])
         meta = {"machine": report.machine(), "command": command, "date": dt.date.today().isoformat()}
-        results = report.load(saved, Measured)[0] if args.keep and saved.exists() else {}
-        kept = sorted(set(results) - set(sizes))
-        if kept:  # a size measured later on its own: the command in the docs says so
-            meta["command"] += f" (beside {', '.join(f'{s}x' for s in kept)} from an earlier run)"
+        results, earlier = report.load(saved, Measured) if args.keep and saved.exists() else ({}, {})
+        if set(results) - set(sizes):  # sizes kept from the earlier run: the docs show both commands, in order
+            meta["command"] = f"{earlier['command']}\n.venv/bin/{meta['command']}"
         for size in sizes:
             results[size] = measure_size(size, args.work / f"{size}x", args.limit, args.dry_run, log)
         results = dict(sorted(results.items()))
