@@ -23,6 +23,25 @@ def safe_load(text: str) -> Any:
     return yaml.safe_load(text)
 
 
+def _read(text: str, loader: Any) -> tuple[yaml.Node | None, Any]:
+    reader = loader(text)
+    try:
+        root = reader.get_single_node()
+        return root, (reader.construct_document(root) if root is not None else None)
+    finally:
+        reader.dispose()
+
+
+def nodes_and_data(text: str) -> tuple[yaml.Node | None, Any]:
+    """The node tree (for the line each item starts on) and the data built from it: the text parsed once."""
+    if _FAST is not None:
+        try:
+            return _read(text, _FAST)
+        except yaml.YAMLError:
+            pass
+    return _read(text, yaml.SafeLoader)
+
+
 def compose(text: str) -> yaml.Node | None:
     """The node tree, for the line each item starts on."""
     if _FAST is not None:

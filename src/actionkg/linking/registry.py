@@ -303,7 +303,7 @@ def check_cited_pairs(registry: Registry, plan: Plan) -> None:
 
 def parse_registry(text: str, name: str = REGISTRY_FILE) -> Registry:
     try:
-        root, data = yamltext.compose(text), yamltext.safe_load(text)
+        root, data = yamltext.nodes_and_data(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise InputError(
