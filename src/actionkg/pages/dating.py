@@ -189,11 +189,13 @@ def _span(first: int, last: int) -> str:
     return str(first) if first == last else f"{first}–{last}"
 
 
-def date_section(section: Section, first_round: int) -> None:
+def date_section(section: Section, first_round: int) -> int | None:
+    """Date the section's updates; the newest round its own updates show (see newest_round)."""
     index = LineIndex(section.source.text)
     # each update's dated phrases read once: they give the page's newest round (as newest_round) and the years
     read = {id(u): markers(u, index, section.source.language) for a in section.actions for u in a.updates}
-    rounds = [y for y in (section.source.newest_update_year, newest_round(section, read.values())) if y is not None]
+    found_round = newest_round(section, read.values())
+    rounds = [y for y in (section.source.newest_update_year, found_round) if y is not None]
     newest = max(rounds) if rounds else None  # a newer copy of a page may hold a round the manifest lacks
     for action in section.actions:
         oldest_first = list(reversed(action.updates))
@@ -243,6 +245,7 @@ def date_section(section: Section, first_round: int) -> None:
             else:
                 span = _span(lo, hi) if lo < hi else "none"
                 update.year = YearEvidence(None, f"not settled: {gap}; this update could be {span}")
+    return found_round
 
 
 def _basis(
@@ -269,6 +272,6 @@ def _in_order(limits: list[tuple[int | None, int | None]], first_round: int, new
     return list(zip(los, his, strict=True))
 
 
-def date_updates(plan: Plan, first_round: int) -> None:
-    for section in plan.sections:
-        date_section(section, first_round)
+def date_updates(plan: Plan, first_round: int) -> list[int | None]:
+    """Date every section's updates; each section's newest round found in its page, in order."""
+    return [date_section(section, first_round) for section in plan.sections]

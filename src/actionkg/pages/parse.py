@@ -21,7 +21,7 @@ from typing import Any
 
 from ..core.errors import InputError
 from .assemble import HEADING, assemble, find_references
-from .dating import date_updates, newest_round
+from .dating import date_updates
 from .layouts import FURNITURE, Item, flat, html, indented
 from .layouts.detect import Language, Layout, detect_language, detect_layout
 from .model import Passage, Plan, Section, Source
@@ -102,10 +102,10 @@ def _date(plan: Plan, first_round: int) -> None:
                 swapped.append((update, update.body))
                 update.body = Passage(html.mask(update.body.raw), update.body.span, "indented")
     try:
-        date_updates(plan, first_round)
-        for section in plan.sections:  # a page the manifest does not know: the newest round found in it
+        found = date_updates(plan, first_round)
+        for section, newest in zip(plan.sections, found, strict=True):  # a page the manifest does not know
             if section.source.newest_update_year is None:
-                section.source = dataclasses.replace(section.source, newest_update_year=newest_round(section))
+                section.source = dataclasses.replace(section.source, newest_update_year=newest)
     finally:
         for update, body in swapped:
             update.body = body
