@@ -30,9 +30,9 @@ from actionkg.graph.snapshots import (
     compact_jsonld,
     dataset_from_lines,
     nt_lines,
+    turtle_parts,
     type_first,
     used_prefixes,
-    write_turtle,
 )
 from actionkg.pages.model import Plan
 
@@ -99,13 +99,11 @@ def test_tricky_literals_and_names_survive_the_fast_turtle() -> None:
         graph.add(triple)
     lines = nt_lines(graph)
     assert len(lines) == 8  # one line per triple: U+2028, NEL and form feed inside a literal end no line
-    text = write_turtle(type_first(lines), used_prefixes("".join(lines), PREFIXES))
-    assert isomorphic(Graph().parse(data=text, format="turtle"), graph)
-    prefixes = used_prefixes("".join(lines), PREFIXES)
-    nquads = dataset_from_lines(lines, type_first(lines), prefixes, Plan([]), "https://w3id.org/actionkg/id/")[
-        "graph.nq"
-    ]
-    assert isomorphic(Graph().parse(data=nquads, format="nquads"), graph)
+    turtle = turtle_parts(type_first(lines), used_prefixes("".join(lines), PREFIXES))
+    assert isomorphic(Graph().parse(data=turtle[0] + "\n" + turtle[1], format="turtle"), graph)
+    dataset = dataset_from_lines(lines, turtle, Plan([]), "https://w3id.org/actionkg/id/")
+    assert isomorphic(Graph().parse(data=dataset["graph.nq"], format="nquads"), graph)
+    assert isomorphic(Dataset().parse(data=dataset["graph.trig"], format="trig").default_graph, graph)
 
 
 def test_type_first_moves_only_type_lines() -> None:
@@ -277,7 +275,7 @@ def test_a_failing_forked_process_is_an_error_and_writes_nothing(
     """A bug in the forked process reaches the caller with its traceback; nothing is written."""
     from actionkg.graph import build as build_module
 
-    def broken(plan: Any, base: str) -> tuple[str, str]:
+    def broken(plan: Any, base: str) -> Any:
         raise ValueError("a capture writer bug")
 
     monkeypatch.setattr(build_module, "capture_lines", broken)  # the fork inherits it

@@ -42,14 +42,15 @@ from .rdf import welsh_report, welsh_summary
 from .rdf_links import knowledge_graph
 from .snapshots import (
     DATASET_OUTPUTS,
+    Captured,
     TripleIndex,
     capture_lines,
     compact_jsonld,
     dataset_from_lines,
     nt_lines,
+    turtle_parts,
     type_first,
     used_prefixes,
-    write_turtle,
 )
 from .validate import Report, validate_graph
 
@@ -278,7 +279,7 @@ def serialise(graph: Graph) -> dict[str, bytes]:
     return _serialise(graph)[0]
 
 
-CurrentLines = tuple[list[str], list[str], dict[str, str]]  # graph.nt's lines, in Turtle's order, their prefixes
+CurrentLines = tuple[list[str], tuple[str, str]]  # graph.nt's lines, graph.ttl's prefix lines and triples
 
 
 def _serialise(graph: Graph) -> tuple[dict[str, bytes], CurrentLines]:
@@ -286,27 +287,27 @@ def _serialise(graph: Graph) -> tuple[dict[str, bytes], CurrentLines]:
     context = json.loads(ontology_file("context.jsonld").read_text(encoding="utf-8"))["@context"]
     lines = nt_lines(graph)
     nt = "".join(lines)
-    ordered, prefixes = type_first(lines), used_prefixes(nt)
-    files = {"graph.ttl": write_turtle(ordered, prefixes).encode("utf-8")}
+    turtle = turtle_parts(type_first(lines), used_prefixes(nt))
+    files = {"graph.ttl": (turtle[0] + "\n" + turtle[1]).encode("utf-8")}
     files["graph.nt"] = nt.encode("utf-8")
     del nt
     nodes = _jsonld(graph, context).get("@graph", [])
     floats = _canonical(nodes) or _has_float(context)
     files["graph.jsonld"] = _json_bytes({"@context": context, "@graph": nodes}, floats)
-    return files, (lines, ordered, prefixes)
+    return files, (lines, turtle)
 
 
 Outputs = tuple[dict[str, bytes], dict[str, float]]  # the serialisations by file name, and their stage timings
 
 
-def outputs(graph: Graph, plan: Plan, base: str, captures: Forked[tuple[str, str]] | None = None) -> Outputs:
+def outputs(graph: Graph, plan: Plan, base: str, captures: Forked[Captured] | None = None) -> Outputs:
     """Every serialisation of the graph, as the bytes to write, with the seconds each stage took; `captures`,
     when given, is making the captures' lines in a forked process."""
     start = time.perf_counter()
-    files, (lines, ordered, prefixes) = _serialise(graph)
+    files, (lines, turtle) = _serialise(graph)
     middle = time.perf_counter()
     made = captures.result() if captures is not None else None
-    files.update(_encoded(dataset_from_lines(lines, ordered, prefixes, plan, base, made)))
+    files.update(_encoded(dataset_from_lines(lines, turtle, plan, base, made)))
     times = {"serialise": middle - start, "dataset": time.perf_counter() - middle}
     if captures is not None:
         times["captures peak (MiB)"] = captures.peak_mib

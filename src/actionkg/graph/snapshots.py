@@ -13,7 +13,7 @@ the lines are sorted before they are written.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, Namespace, URIRef
@@ -189,29 +189,42 @@ def used_prefixes(text: str, prefixes: Mapping[str, object] = PREFIXES) -> dict[
     return {p: str(ns) for p, ns in sorted(prefixes.items()) if f"<{ns}" in text}
 
 
-def _written(data: bytes | None) -> str:
-    """pyoxigraph's text with its @prefix lines (longest namespace first) sorted by prefix, then a blank line."""
+def _parts(data: bytes | None) -> tuple[str, str]:
+    """pyoxigraph's text as its @prefix lines (longest namespace first as written) sorted by prefix, and the rest."""
     text = (data or b"").decode("utf-8")
     lines = text.splitlines(keepends=True)
     count = next((i for i, line in enumerate(lines) if not line.startswith("@prefix ")), len(lines))
-    return "".join(sorted(lines[:count])) + "\n" + "".join(lines[count:])
+    return "".join(sorted(lines[:count])), "".join(lines[count:])
 
 
-def write_turtle(lines: list[str], prefixes: Mapping[str, str]) -> str:
-    """Turtle from N-Triples lines, in their order (give them sorted and `type_first`)."""
+def turtle_parts(lines: list[str], prefixes: Mapping[str, str]) -> tuple[str, str]:
+    """Turtle from N-Triples lines, in their order (give them sorted and `type_first`): its @prefix lines and
+    its triples. The file is the two with a blank line between; TriG's default graph is the same triples."""
     triples = ox.parse("".join(lines).encode("utf-8"), ox.RdfFormat.N_TRIPLES)
-    return _written(ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=dict(prefixes)))
+    return _parts(ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=dict(prefixes)))
 
 
-def write_trig(lines: list[str], prefixes: Mapping[str, str]) -> str:
-    """TriG from N-Quads lines, graph by graph in their order (N-Triples lines are the default graph)."""
+def trig_parts(lines: list[str], prefixes: Mapping[str, str]) -> tuple[str, str]:
+    """TriG from N-Quads lines, graph by graph in their order (N-Triples lines are the default graph): its
+    @prefix lines and the rest (`<graph> { … }` blocks after the default graph's triples)."""
     quads = ox.parse("".join(lines).encode("utf-8"), ox.RdfFormat.N_QUADS)
-    return _written(ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=dict(prefixes)))
+    return _parts(ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=dict(prefixes)))
 
 
-def capture_lines(plan: Plan, base: str) -> tuple[str, str]:
-    """Every capture's N-Quads lines, by section and oldest first, each capture's sorted: joined as graph.nq
-    takes them, and joined in TriG's order (each subject's type first)."""
+class Captured(NamedTuple):
+    """Every capture's named graph as the dataset files take them, made where the pages are (in a forked
+    process, beside the graph's own stages)."""
+
+    nquads: str  # N-Quads lines by section and oldest first, each capture's sorted
+    prefix_lines: str  # TriG's @prefix lines for the project's prefixes these IRIs use, sorted
+    blocks: str  # TriG's `<capture> { … }` blocks, each subject's type first
+
+
+def capture_lines(plan: Plan, base: str) -> Captured:
+    """Every capture's N-Quads lines, by section and oldest first, each capture's sorted, and their TriG blocks.
+
+    An IRI in a block is abbreviated by the prefixes whose namespace it starts with, and every such prefix is
+    among those the captures' own lines use: the blocks are the bytes they are in the whole TriG file."""
     captured: list[str] = []
     ordered: list[str] = []
     for section in plan.captures or plan.sections:
@@ -222,7 +235,10 @@ def capture_lines(plan: Plan, base: str) -> tuple[str, str]:
             lines.append(f"{line[:-3]} <{name}> .\n")
         captured += lines
         ordered += type_first(lines)
-    return "".join(captured), "".join(ordered)
+    nquads = "".join(captured)
+    del captured
+    prefix_lines, blocks = trig_parts(ordered, used_prefixes(nquads))
+    return Captured(nquads, prefix_lines, blocks)
 
 
 def _split(text: str) -> list[str]:
@@ -231,15 +247,13 @@ def _split(text: str) -> list[str]:
 
 
 def dataset_from_lines(
-    current: list[str], ordered: list[str], prefixes: Mapping[str, str], plan: Plan, base: str,
-    captures: tuple[str, str] | None = None,
-) -> dict[str, str]:  # fmt: skip
+    current: list[str], turtle: tuple[str, str], plan: Plan, base: str, captures: Captured | None = None
+) -> dict[str, str]:
     """TriG and sorted N-Quads: the current view as the default graph, then each capture, by section and
-    oldest first. The current view comes as the lines graph.nt and graph.ttl were written from: sorted,
-    `type_first`, and the prefixes they use (the captures' own are added from their lines alone).
+    oldest first. The current view comes as graph.nt's sorted lines and graph.ttl's two parts
+    (`turtle_parts`): TriG's default graph is Turtle's triples, and its prefixes are both parts' together.
     `captures` is `capture_lines(plan, base)` when it was made already (in a forked process)."""
-    captured, captured_ordered = captures if captures is not None else capture_lines(plan, base)
-    nquads = "".join(sorted([*current, *_split(captured)]))
-    used = {**prefixes, **used_prefixes(captured)}
-    trig = write_trig([*ordered, *_split(captured_ordered)], dict(sorted(used.items())))
-    return {"graph.trig": trig, "graph.nq": nquads}
+    made = captures if captures is not None else capture_lines(plan, base)
+    nquads = "".join(sorted([*current, *_split(made.nquads)]))
+    head = "".join(sorted(set(_split(turtle[0])) | set(_split(made.prefix_lines))))
+    return {"graph.trig": head + "\n" + turtle[1] + made.blocks, "graph.nq": nquads}
