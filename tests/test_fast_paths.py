@@ -99,6 +99,8 @@ def test_tricky_literals_and_names_survive_the_fast_turtle() -> None:
         graph.add(triple)
     lines = nt_lines(graph)
     assert len(lines) == 8  # one line per triple: U+2028, NEL and form feed inside a literal end no line
+    rdflib_lines = graph.serialize(format="nt", encoding="utf-8").decode("utf-8").split("\n")
+    assert lines == sorted(line + "\n" for line in rdflib_lines if line)  # rdflib's own writer's bytes
     turtle = turtle_parts(type_first(lines), used_prefixes("".join(lines), PREFIXES))
     assert isomorphic(Graph().parse(data=turtle[0] + "\n" + turtle[1], format="turtle"), graph)
     dataset = dataset_from_lines(lines, turtle, Plan([]), "https://w3id.org/actionkg/id/")

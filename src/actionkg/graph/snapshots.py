@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 import pyoxigraph as ox
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, XSD
+from rdflib.plugins.serializers.nt import _quoteLiteral
 from rdflib.term import Node
 
 from ..core.vocab import ONTOLOGY_IRI, PREFIXES
@@ -163,11 +164,24 @@ _TYPE = f" <{RDF.type}> "
 
 
 def nt_lines(graph: Graph) -> list[str]:
-    """A graph's N-Triples lines, sorted, each ending in a newline (rdflib's N-Triples, the reference bytes).
+    """A graph's N-Triples lines, sorted, each ending in a newline: rdflib's N-Triples (the reference bytes).
 
-    Split at "\n" only: a literal may hold U+2028, U+0085 or a form feed unescaped, which `str.splitlines`
-    would take for line ends."""
-    return sorted(line + "\n" for line in graph.serialize(format="nt").split("\n") if line.strip())
+    Each line is rdflib's `_nt_row` (`n3()` of the subject and predicate, `_quoteLiteral` of a literal
+    object), with each subject's and predicate's text made once rather than once per triple: the store
+    gives a subject's triples together, and a graph has few predicates (0.55 of 1.35 s at 10x the plan)."""
+    lines: list[str] = []
+    predicates: dict[Node, str] = {}
+    subject: Node | None = None
+    head = ""
+    for s, p, o in graph:
+        if s is not subject:
+            subject, head = s, s.n3()
+        verb = predicates.get(p)
+        if verb is None:
+            verb = predicates[p] = p.n3()
+        lines.append(f"{head} {verb} {_quoteLiteral(o) if isinstance(o, Literal) else o.n3()} .\n")
+    lines.sort()
+    return lines
 
 
 def type_first(lines: Iterable[str]) -> list[str]:
