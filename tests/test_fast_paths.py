@@ -20,7 +20,7 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, RDFS, XSD
 
 from actionkg.core.resources import ontology_file
-from actionkg.core.vocab import AKG, PREFIXES
+from actionkg.core.vocab import AKG, DEFAULT_BASE, PREFIXES
 from actionkg.graph.build import BuildResult, _canonical, _json_bytes, _jsonld, serialise
 from actionkg.graph.rdf import Minter
 from actionkg.graph.snapshots import (
@@ -99,23 +99,25 @@ def test_tricky_literals_and_names_survive_the_fast_turtle() -> None:
         graph.add(triple)
     lines = nt_lines(graph)
     assert len(lines) == 8  # one line per triple: U+2028, NEL and form feed inside a literal end no line
-    rdflib_lines = graph.serialize(format="nt", encoding="utf-8").decode("utf-8").split("\n")
-    assert lines == sorted(line + "\n" for line in rdflib_lines if line)  # rdflib's own writer's bytes
-    turtle = turtle_parts(type_first(lines), used_prefixes("".join(lines), PREFIXES))
-    assert isomorphic(Graph().parse(data=turtle[0] + "\n" + turtle[1], format="turtle"), graph)
-    dataset = dataset_from_lines(lines, turtle, Plan([]), "https://w3id.org/actionkg/id/")
+    rdflib_lines = graph.serialize(format="nt", encoding="utf-8").split(b"\n")
+    assert lines == sorted(line + b"\n" for line in rdflib_lines if line)  # rdflib's own writer's bytes
+    turtle = turtle_parts(type_first(lines), used_prefixes(lines, PREFIXES))
+    assert isomorphic(Graph().parse(data=turtle[0] + b"\n" + turtle[1], format="turtle"), graph)
+    dataset = {
+        name: b"".join(pieces) for name, pieces in dataset_from_lines(lines, turtle, Plan([]), DEFAULT_BASE).items()
+    }
     assert isomorphic(Graph().parse(data=dataset["graph.nq"], format="nquads"), graph)
     assert isomorphic(Dataset().parse(data=dataset["graph.trig"], format="trig").default_graph, graph)
 
 
 def test_type_first_moves_only_type_lines() -> None:
-    t = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+    t = b"<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
     lines = [
-        "<a> <p> <x> .\n",
-        f"<a> {t} <C> .\n",
-        "<b> <p> <y> .\n",
-        f"<b> {t} <D> .\n",
-        "<b> <q> <z> .\n",
+        b"<a> <p> <x> .\n",
+        b"<a> " + t + b" <C> .\n",
+        b"<b> <p> <y> .\n",
+        b"<b> " + t + b" <D> .\n",
+        b"<b> <q> <z> .\n",
     ]
     assert type_first(lines) == [lines[1], lines[0], lines[3], lines[2], lines[4]]
 

@@ -16,7 +16,7 @@ import networkx as nx
 import pytest
 
 from actionkg.core import files as files_module
-from actionkg.core.files import write_set
+from actionkg.core.files import output_set, write_set
 from actionkg.graph.build import OUTPUTS, BuildResult, build
 from actionkg.pictures.export import to_dot
 from actionkg.pictures.html_view import html_page
@@ -297,3 +297,50 @@ def test_a_rebuild_cleans_staging_and_keeps_what_lives_beside(built: BuildResult
     assert len([n for n in names if n.startswith(".gen-")]) == 1
     assert (out / "stats" / "stakeholders.csv").read_text() == "rank\n"
     assert (out / "graph.ttl.oxigraph" / "marker").read_text() == "cache"
+
+
+def _generations(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name.startswith(".gen-"))
+
+
+def test_an_output_set_written_file_by_file_switches_in_only_when_whole(tmp_path: Path) -> None:
+    """output_set: files on disk as they are made, shown only once every name is written and the block ends
+    without an error; otherwise the folder shows the old set and the new generation is gone."""
+    folder = tmp_path / "out"
+    write_set(folder, OLD)
+    live = _generations(folder)
+    with pytest.raises(RuntimeError, match="a serialiser bug"), output_set(folder, list(NEW)) as put:
+        put("graph.ttl", [b"new ", b"ttl"])
+        raise RuntimeError("a serialiser bug")
+    assert _seen(folder) == OLD and _generations(folder) == live
+    never = re.escape("outputs never written: graph.nt, report.txt")
+    with pytest.raises(ValueError, match=never), output_set(folder, list(NEW)) as put:
+        for name in ("graph.ttl", "graph.jsonld"):
+            put(name, [NEW[name]])
+    assert _seen(folder) == OLD and _generations(folder) == live
+    with pytest.raises(ValueError, match=re.escape("'graph.nq': not in the set")), output_set(folder, list(NEW)) as put:
+        put("graph.nq", [b"x"])
+    with output_set(folder, list(NEW)) as put:
+        for name, data in NEW.items():
+            put(name, [data[:3], memoryview(data)[3:]])  # pieces written in order, views too
+    assert _seen(folder) == NEW and len(_generations(folder)) == 1
+
+
+def test_a_build_failing_while_it_writes_keeps_the_old_outputs(
+    built: BuildResult, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """graph.nt and graph.ttl are on disk when JSON-LD fails: the folder still shows the previous build."""
+    from actionkg.graph import build as build_module
+
+    out = tmp_path / "build"
+    shutil.copytree(built.out, out, symlinks=True)
+    before = {n: (out / n).read_bytes() for n in OUTPUTS}
+
+    def broken(graph: object) -> bytes:
+        raise RuntimeError("a JSON-LD bug")
+
+    monkeypatch.setattr(build_module, "_jsonld_file", broken)
+    with pytest.raises(RuntimeError, match="a JSON-LD bug"):
+        build(out=out, parallel=False)
+    assert {n: (out / n).read_bytes() for n in OUTPUTS} == before
+    assert len(_generations(out)) == 1

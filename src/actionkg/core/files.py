@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 from .errors import InputError
@@ -126,7 +127,7 @@ def _clean(folder: Path, names: Sequence[str]) -> None:
             entry.unlink(missing_ok=True)
 
 
-def _top_names(files: Mapping[str, bytes]) -> list[str]:
+def _top_names(files: Iterable[str]) -> list[str]:
     """The names the folder shows: each file's name, or its one sub-folder's name (`sources/a.txt`)."""
     tops: dict[str, None] = {}
     for name in files:
@@ -153,14 +154,29 @@ def write_set(folder: Path, files: Mapping[str, bytes]) -> None:
     Each such sub-folder carries an empty `.output-set` mark: a copied tree's real `sources/` (it has the
     mark) is taken over, any other folder of that name is refused, never replaced.
     """
+    with output_set(folder, list(files)) as put:
+        for name, data in files.items():
+            put(name, [data])
+
+
+Put = Callable[[str, Iterable[bytes | memoryview]], None]  # writes one file of an output set from its pieces, in order
+
+
+@contextlib.contextmanager
+def output_set(folder: Path, names: Sequence[str]) -> Iterator[Put]:
+    """`write_set`, one file at a time: each file is written (and can leave memory) as soon as it is made.
+
+    `names` are every file the set will hold (checked before anything is written); the set is switched in
+    when the block ends, and only if it ends without an error and every name was written. On an error the
+    new generation is removed and the folder shows what it showed before."""
     import fcntl
 
-    names = _top_names(files)
+    tops = _top_names(names)
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        for name in names:
+        for name in tops:
             if (folder / name).is_dir() and not (folder / name).is_symlink():
-                if not any(n.startswith(name + "/") for n in files):
+                if not any(n.startswith(name + "/") for n in names):
                     raise InputError(folder / name, "is a folder, expected a file to write")
                 if not (folder / name / _MARK).is_file():  # a copied output set's carries the mark; this is not one
                     raise InputError(folder / name, "is a folder not written by a build: move it, or write elsewhere")
@@ -172,29 +188,50 @@ def write_set(folder: Path, files: Mapping[str, bytes]) -> None:
     try:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
-            _adopt(folder, names)
-            _clean(folder, names)
-            generation = Path(tempfile.mkdtemp(prefix=_GENERATION, dir=folder))
-            for name, data in files.items():
-                if "/" in name and not (generation / name).parent.exists():
-                    (generation / name).parent.mkdir(mode=0o755)
-                    (generation / name).parent.joinpath(_MARK).touch(0o644)
-                with open(generation / name, "wb") as fh:
-                    fh.write(data)
-                    fh.flush()
-                    os.fsync(fh.fileno())
-                os.chmod(generation / name, 0o644)
-            os.chmod(generation, 0o755)
-            for sub in {generation / n.split("/")[0] for n in files if "/" in n}:
-                _fsync_dir(sub)
-            _fsync_dir(generation)
-            _point(folder / CURRENT, generation.name)
-            for name in names:
-                if not _is_link_to(folder / name, f"{CURRENT}/{name}"):
-                    _point(folder / name, f"{CURRENT}/{name}")
-            _fsync_dir(folder)
-            _clean(folder, names)
+            _adopt(folder, tops)
+            _clean(folder, tops)
+            made = Path(tempfile.mkdtemp(prefix=_GENERATION, dir=folder))
         except OSError as exc:
             raise InputError(folder, f"cannot write the outputs: {exc.strerror or exc}") from None
+        written: set[str] = set()
+
+        def put(name: str, pieces: Iterable[bytes | memoryview]) -> None:
+            if name not in names or name in written:
+                raise ValueError(f"output {name!r}: not in the set, or written twice")
+            try:
+                if "/" in name and not (made / name).parent.exists():
+                    (made / name).parent.mkdir(mode=0o755)
+                    (made / name).parent.joinpath(_MARK).touch(0o644)
+                with open(made / name, "wb") as fh:
+                    fh.writelines(pieces)
+                    fh.flush()
+                    os.fsync(fh.fileno())
+                os.chmod(made / name, 0o644)
+            except OSError as exc:
+                raise InputError(folder, f"cannot write the outputs: {exc.strerror or exc}") from None
+            written.add(name)
+
+        live = False
+        try:
+            yield put
+            if written != set(names):
+                raise ValueError(f"outputs never written: {', '.join(sorted(set(names) - written))}")
+            try:
+                os.chmod(made, 0o755)
+                for sub in {made / n.split("/")[0] for n in names if "/" in n}:
+                    _fsync_dir(sub)
+                _fsync_dir(made)
+                _point(folder / CURRENT, made.name)
+                live = True
+                for name in tops:
+                    if not _is_link_to(folder / name, f"{CURRENT}/{name}"):
+                        _point(folder / name, f"{CURRENT}/{name}")
+                _fsync_dir(folder)
+                _clean(folder, tops)
+            except OSError as exc:
+                raise InputError(folder, f"cannot write the outputs: {exc.strerror or exc}") from None
+        finally:
+            if not live:  # not switched in: an error here or in the block
+                shutil.rmtree(made, ignore_errors=True)
     finally:
         os.close(lock)  # closing releases the lock

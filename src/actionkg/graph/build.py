@@ -2,9 +2,10 @@
 
 A build that fails on input writes nothing; one that fails SHACL writes only
 report-failed.txt. The last good graph is never replaced by a failed build.
-The output set (graph.ttl, graph.nt, graph.jsonld, report.txt, and sources/: the pages read, with
-their manifest, for `actionkg diff`) is switched in one step (`core.files.write_set`): no reader
-ever sees a new graph.ttl beside an old graph.nt.
+The output set (graph.ttl, graph.nt, graph.jsonld, graph.trig, graph.nq, report.txt, and sources/: the
+pages read, with their manifest, for `actionkg diff`) is written file by file as each is made, into a
+generation no reader sees, and switched in one step when all are written (`core.files.output_set`): no
+reader ever sees a new graph.ttl beside an old graph.nt, and one file's bytes at a time are in memory.
 """
 
 from __future__ import annotations
@@ -24,13 +25,13 @@ from rdflib import Graph
 
 from ..core.config import build_date
 from ..core.errors import InputError
-from ..core.files import write_atomic, write_set
+from ..core.files import Put, output_set, write_atomic
 from ..core.limits import DEFAULT_MAX_BYTES
 from ..core.resources import ontology_file
 from ..core.vocab import AKG, DEFAULT_BASE
 from ..linking.derive import Derived, derive
 from ..linking.link import link_plan
-from ..linking.registry import load_registry
+from ..linking.registry import Registry, load_registry
 from ..pages.align import align_plan
 from ..pages.builds import SOURCES, kept_sources
 from ..pages.dating import RULE_IN_ORDER, RULE_UNBROKEN_RUN, DatedYear
@@ -276,47 +277,53 @@ def _jsonld(graph: Graph, context: Any) -> Any:
 
 def serialise(graph: Graph) -> dict[str, bytes]:
     """Byte-stable serialisations: sorted N-Triples, Turtle written from them in that order, compact JSON-LD."""
-    return _serialise(graph)[0]
+    lines, turtle = _current(graph)
+    return {
+        "graph.ttl": b"".join(_turtle_file(turtle)),
+        "graph.nt": b"".join(lines),
+        "graph.jsonld": _jsonld_file(graph),
+    }
 
 
-CurrentLines = tuple[list[str], tuple[str, str]]  # graph.nt's lines, graph.ttl's prefix lines and triples
-
-
-def _serialise(graph: Graph) -> tuple[dict[str, bytes], CurrentLines]:
-    """`serialise`, with the lines it wrote graph.nt and graph.ttl from, for the dataset files."""
-    context = json.loads(ontology_file("context.jsonld").read_text(encoding="utf-8"))["@context"]
+def _current(graph: Graph) -> tuple[list[bytes], tuple[bytes, memoryview]]:
+    """graph.nt's sorted lines and graph.ttl's two parts (its @prefix lines, its triples)."""
     lines = nt_lines(graph)
-    nt = "".join(lines)
-    turtle = turtle_parts(type_first(lines), used_prefixes(nt))
-    files = {"graph.ttl": (turtle[0] + "\n" + turtle[1]).encode("utf-8")}
-    files["graph.nt"] = nt.encode("utf-8")
-    del nt
+    return lines, turtle_parts(type_first(lines), used_prefixes(lines))
+
+
+def _turtle_file(turtle: tuple[bytes, memoryview]) -> list[bytes | memoryview]:
+    return [turtle[0], b"\n", turtle[1]]
+
+
+def _jsonld_file(graph: Graph) -> bytes:
+    context = json.loads(ontology_file("context.jsonld").read_text(encoding="utf-8"))["@context"]
     nodes = _jsonld(graph, context).get("@graph", [])
     floats = _canonical(nodes) or _has_float(context)
-    files["graph.jsonld"] = _json_bytes({"@context": context, "@graph": nodes}, floats)
-    return files, (lines, turtle)
+    return _json_bytes({"@context": context, "@graph": nodes}, floats)
 
 
-Outputs = tuple[dict[str, bytes], dict[str, float]]  # the serialisations by file name, and their stage timings
-
-
-def outputs(graph: Graph, plan: Plan, base: str, captures: Forked[Captured] | None = None) -> Outputs:
-    """Every serialisation of the graph, as the bytes to write, with the seconds each stage took; `captures`,
-    when given, is making the captures' lines in a forked process."""
+def write_outputs(
+    graph: Graph, plan: Plan, base: str, put: Put, captures: Forked[Captured] | None = None
+) -> dict[str, float]:
+    """Write every serialisation of the graph with `put` as soon as it is made, so that at most one file's
+    bytes are held at a time; the seconds each stage took. `captures`, when given, is making the captures'
+    lines in a forked process. The dataset files come before JSON-LD: they free graph.nt's lines."""
     start = time.perf_counter()
-    files, (lines, turtle) = _serialise(graph)
+    lines, turtle = _current(graph)
+    put("graph.nt", lines)
+    put("graph.ttl", _turtle_file(turtle))
     middle = time.perf_counter()
     made = captures.result() if captures is not None else None
-    files.update(_encoded(dataset_from_lines(lines, turtle, plan, base, made)))
-    times = {"serialise": middle - start, "dataset": time.perf_counter() - middle}
+    dataset = dataset_from_lines(lines, turtle, plan, base, made)
+    del lines, turtle, made
+    for name in DATASET_OUTPUTS:
+        put(name, dataset.pop(name))
+    after = time.perf_counter()
+    put("graph.jsonld", [_jsonld_file(graph)])
+    times = {"serialise": middle - start + time.perf_counter() - after, "dataset": after - middle}
     if captures is not None:
         times["captures peak (MiB)"] = captures.peak_mib
-    return files, times
-
-
-def _encoded(texts: dict[str, str]) -> dict[str, bytes]:
-    """Each text as UTF-8, dropped once encoded: never every file twice in memory (N-Triples: 78 MB at 10x)."""
-    return {name: texts.pop(name).encode("utf-8") for name in list(texts)}
+    return times
 
 
 class Forked(Generic[T]):
@@ -324,11 +331,13 @@ class Forked(Generic[T]):
 
     The build forks one after reading the pages, to write the captures' named graphs (which read only the
     pages) while this process makes the graph and checks it. The child starts from the pages alone, before
-    the graph exists, so the two share little memory to copy on write. An error in the child is raised here
-    with its traceback; `stop` ends the child whatever happened."""
+    the graph exists, so the two share little memory to copy on write. A thread here takes the result as
+    soon as it is sent, so the child ends (and its memory is free) before the build's own peak. An error in
+    the child is raised here with its traceback; `stop` ends the child whatever happened."""
 
     def __init__(self, work: Callable[[], T]) -> None:
         import multiprocessing
+        import threading
 
         context = multiprocessing.get_context("fork")
         self._pipe, child_end = context.Pipe(duplex=False)
@@ -341,16 +350,22 @@ class Forked(Generic[T]):
             raise
         finally:
             child_end.close()
+        self._sent: tuple[str, Any] | None = None
+        self._receiver = threading.Thread(target=self._receive, name="actionkg-captures-result", daemon=True)
+        self._receiver.start()
         self.peak_mib = 0.0  # the child's peak resident size, known once its result is in
 
+    def _receive(self) -> None:
+        with contextlib.suppress(EOFError, OSError):  # the child ended without sending: result() says so
+            self._sent = self._pipe.recv()
+
     def result(self) -> T:
-        try:
-            kind, payload = self._pipe.recv()
-        except EOFError:
+        self._receiver.join()
+        if self._sent is None:
             self._process.join()
-            raise RuntimeError(
-                f"the forked process ended without its result (exit code {self._process.exitcode})"
-            ) from None
+            raise RuntimeError(f"the forked process ended without its result (exit code {self._process.exitcode})")
+        kind, payload = self._sent
+        self._sent = None  # the caller holds it now
         if kind == "error":
             raise RuntimeError(f"the forked process failed:\n{payload}")
         result, self.peak_mib = payload
@@ -360,6 +375,7 @@ class Forked(Generic[T]):
         if self._process.is_alive():
             self._process.terminate()
         self._process.join()
+        self._receiver.join()  # the child's end is closed: the receiver has its result or EOF
         self._pipe.close()
 
 
@@ -418,6 +434,34 @@ def _timed(timings: dict[str, float] | None, name: str) -> Iterator[None]:
             timings[name] = timings.get(name, 0.0) + time.perf_counter() - start
 
 
+def _report_text(plan: Plan, summary: str, report: Report, registry: Registry, link_notes: list[str]) -> str:
+    """report.txt: the summary, SHACL's verdict, and what a reader should check by hand."""
+    unsettled = [
+        f"  {a.number} update {u.ordinal} ({u.body.span.where}): {u.year.reason}"
+        for a in plan.actions
+        for u in a.updates
+        if u.year.year is None
+    ]
+    inferred = _inferred_years(plan)
+    return "\n".join(
+        [
+            summary,
+            "",
+            report.text(),
+            "",
+            f"Reporting years not settled ({len(unsettled)}):",
+            *unsettled,
+            "",
+            f"Reporting years inferred by a rule, not stated by the update's own dated phrases ({len(inferred)}):",
+            *inferred,
+            "",
+            *([f"Matches across captures below certainty ({len(plan.notes)}):", *plan.notes, ""] if plan.notes else []),
+            *([f"Names left unlinked or scopes unused ({len(link_notes)}):", *link_notes, ""] if link_notes else []),
+            *welsh_report(plan, registry),
+        ]
+    )
+
+
 def build(
     sources: Sequence[str | Path] | None = None, out: str | Path = "build", base: str = DEFAULT_BASE,
     max_bytes: int | None = DEFAULT_MAX_BYTES, captured: Mapping[str, str] | None = None,
@@ -461,39 +505,20 @@ def _build(
             write_atomic(out / FAILED_REPORT, (summary + "\n\n" + report.text() + "\n").encode("utf-8"))
             result.written.append(out / FAILED_REPORT)
             return result
-        files, times = outputs(graph, plan, base, captures)
+        report_text = _report_text(plan, summary, report, registry, link_notes)
+        kept = kept_sources(plan, manifest)
+        with output_set(out, [*OUTPUTS, *kept]) as put:  # each file on disk as soon as it is made
+            times = write_outputs(graph, plan, base, put, captures)
+            made = time.perf_counter()
+            put("report.txt", [report_text.encode("utf-8")])
+            for name, data in kept.items():
+                put(name, [data])
+        times["write"] = time.perf_counter() - made
     finally:
         if captures is not None:
             captures.stop()
     if timings is not None:
         timings.update(times)
-    unsettled = [
-        f"  {a.number} update {u.ordinal} ({u.body.span.where}): {u.year.reason}"
-        for a in plan.actions
-        for u in a.updates
-        if u.year.year is None
-    ]
-    inferred = _inferred_years(plan)
-    report_text = "\n".join(
-        [
-            summary,
-            "",
-            report.text(),
-            "",
-            f"Reporting years not settled ({len(unsettled)}):",
-            *unsettled,
-            "",
-            f"Reporting years inferred by a rule, not stated by the update's own dated phrases ({len(inferred)}):",
-            *inferred,
-            "",
-            *([f"Matches across captures below certainty ({len(plan.notes)}):", *plan.notes, ""] if plan.notes else []),
-            *([f"Names left unlinked or scopes unused ({len(link_notes)}):", *link_notes, ""] if link_notes else []),
-            *welsh_report(plan, registry),
-        ]
-    )
-    files["report.txt"] = report_text.encode("utf-8")
-    with _timed(timings, "write"):
-        write_set(out, {**{name: files[name] for name in OUTPUTS}, **kept_sources(plan, manifest)})
     result.written += [out / name for name in (*OUTPUTS, SOURCES)]
     (out / FAILED_REPORT).unlink(missing_ok=True)
     return result
