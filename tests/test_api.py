@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 
 import actionkg
+from actionkg.core.errors import InputError
 from actionkg.graph.build import BuildResult
+from actionkg.questions.query import catalogue
 from actionkg.questions.store import HASH_FILE, open_oxigraph
 
 
@@ -87,3 +89,21 @@ def test_queries_doc_is_current(built: BuildResult) -> None:
     assert queries_markdown(built.out / "graph.ttl") == committed, (
         "regenerate: python -m actionkg.questions.docs build/graph.ttl > docs/queries.md"
     )
+
+
+def test_an_in_memory_graph_gives_the_same_answers_and_keeps_nothing_beside_it(
+    built: BuildResult, tmp_path: Path
+) -> None:
+    graph = tmp_path / "graph.ttl"
+    shutil.copyfile(built.out / "graph.ttl", graph)
+    kg = actionkg.load(graph, in_memory=True)
+    rows = kg.query("actions-involving", org="UKCIS")  # the nine actions the section pages name UKCIS in
+    assert [r["number"] for r in rows] == ["2.3", "2.16", "2.23", "2.27", "2.28", "2.29", "2.30", "4.10", "4.12"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["graph.ttl"]  # no stored copy made
+    stored = actionkg.load(built.out / "graph.ttl")
+    for name, query in catalogue().items():
+        params = {p.name: p.example for p in query.params}
+        assert kg.result(name, **params).rows == stored.result(name, **params).rows, name
+    (tmp_path / "broken.ttl").write_text("<a> <b> .\n", encoding="utf-8")
+    with pytest.raises(InputError, match="not valid RDF"):
+        actionkg.load(tmp_path / "broken.ttl", in_memory=True)

@@ -2,6 +2,7 @@
 
 import actionkg
 kg = actionkg.load()                                   # ./build/graph.ttl or $ACTIONKG_GRAPH
+kg = actionkg.load("build/graph.ttl", in_memory=True)  # a long session: slower to open, faster to ask
 rows = kg.query("actions-involving", org="UKCIS")      # list of plain dicts
 rows = kg.query("status-history", action="4.1", lang="cy")  # texts and labels in Welsh where the graph has them
 frame = kg.frame("organisations-by-actions")           # a pandas DataFrame (needs pandas)
@@ -69,8 +70,13 @@ class KnowledgeGraph:
 
 
 def load(
-    graph: str | Path | None = None, engine: str = "oxigraph", max_bytes: int = DEFAULT_MAX_BYTES
-) -> KnowledgeGraph:
-    """The built graph (refused if it is not a regular file of at most `max_bytes`)."""
+    graph: str | Path | None = None, engine: str = "oxigraph", max_bytes: int = DEFAULT_MAX_BYTES,
+    in_memory: bool = False,
+) -> KnowledgeGraph:  # fmt: skip
+    """The built graph (refused if it is not a regular file of at most `max_bytes`).
+
+    By default Oxigraph answers from a store kept beside the graph (built on first use, reopened in
+    milliseconds). `in_memory=True` reads the graph into memory instead, keeping nothing beside it:
+    slower to open (a full parse), faster for every question after, for sessions that ask many."""
     path = Path(graph) if graph is not None else default_graph_path()
-    return KnowledgeGraph(open_engine(path, engine, max_bytes), path)
+    return KnowledgeGraph(open_engine(path, engine, max_bytes, in_memory), path)

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import functools
 import io
 import itertools
 import json
@@ -177,7 +176,7 @@ class Endpoint:
         if size > self.limits.max_request_bytes:
             raise Refused(413, f"the query is {size} bytes, over the limit of {self.limits.max_request_bytes} bytes")
         try:
-            form = _checked_form(text, self.limits.max_request_bytes)
+            form = guard(text, max_bytes=self.limits.max_request_bytes).form  # remembered for the texts asked most
         except InputError as exc:
             where = f" (line {exc.line})" if exc.line else ""
             reason = exc.message
@@ -231,13 +230,6 @@ def _log_failure(text: str) -> None:
     with contextlib.suppress(OSError, ValueError):
         sys.stderr.write(text.rstrip("\n") + "\n")
         sys.stderr.flush()
-
-
-@functools.lru_cache(maxsize=128)
-def _checked_form(text: str, max_bytes: int) -> str:
-    """The guard's verdict on a query (its form; a refusal raises and is not kept), remembered for the
-    texts asked most: the site's question pages send the same queries again and again."""
-    return guard(text, max_bytes=max_bytes).form
 
 
 # -- what a worker runs: the query, and the answer written ---------------------------------------------

@@ -162,7 +162,9 @@ def _note(message: str) -> None:
     print(f"actionkg: note: {message}", file=sys.stderr)
 
 
-def open_oxigraph(path: str | Path, max_bytes: int | None = DEFAULT_MAX_BYTES) -> OxigraphEngine:
+def open_oxigraph(
+    path: str | Path, max_bytes: int | None = DEFAULT_MAX_BYTES, in_memory: bool = False
+) -> OxigraphEngine:
     """The graph in a persisted Oxigraph store beside it, one folder per content hash.
 
     `graph.ttl.oxigraph/<hash>/` is built in a temporary folder and renamed into place, so two
@@ -172,10 +174,17 @@ def open_oxigraph(path: str | Path, max_bytes: int | None = DEFAULT_MAX_BYTES) -
     a graph swapped in between cannot end up in a store named for the other one. Where no store
     can be written or opened (a read-only folder, a full disk), the graph is loaded into memory
     instead, with a note on stderr.
+
+    `in_memory=True` reads the graph into an in-memory store and keeps nothing beside it: opening it parses
+    the whole file every time (0.9 s at ten times the plan, against 0.01 s to reopen the stored copy), and
+    then each question is answered 1.5-2.5 times faster, up to 12 times on the largest plans (RocksDB's reads
+    are the difference). For a long session that asks many questions; the command line keeps the copy.
     """
     path = Path(path)
     _check(path, max_bytes)
     fmt = _format(path)
+    if in_memory:  # a long session: the graph read into memory, nothing kept beside it
+        return OxigraphEngine(_in_memory(read_rdf_bytes(path, max_bytes), fmt, path), fixed=True)
     root = path.with_name(path.name + ".oxigraph")
     before = _identity(path)
     known = _recorded(root, before)
@@ -386,9 +395,12 @@ def _to_rdflib(term: Term) -> Any:
     return Literal(term.value, lang=term.lang, datatype=URIRef(term.datatype) if term.datatype else None)
 
 
-def open_engine(path: str | Path, engine: str = "oxigraph", max_bytes: int | None = DEFAULT_MAX_BYTES) -> Engine:
+def open_engine(
+    path: str | Path, engine: str = "oxigraph", max_bytes: int | None = DEFAULT_MAX_BYTES, in_memory: bool = False
+) -> Engine:
+    """The graph on `engine`; `in_memory` (Oxigraph): see open_oxigraph. rdflib's graph is in memory anyway."""
     if engine == "oxigraph":
-        return open_oxigraph(path, max_bytes)
+        return open_oxigraph(path, max_bytes, in_memory)
     if engine == "rdflib":
         return RdflibEngine.open(path, max_bytes)
     raise InputError("--engine", f"unknown engine {engine!r} (expected oxigraph or rdflib)")
