@@ -6,6 +6,7 @@ pyoxigraph from those lines, so they are compared as graphs with what rdflib wri
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -14,6 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
 import pytest
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
@@ -21,6 +23,7 @@ from rdflib.namespace import RDF, RDFS, XSD
 
 from actionkg.core.resources import ontology_file
 from actionkg.core.vocab import AKG, DEFAULT_BASE, PREFIXES
+from actionkg.graph import snapshots
 from actionkg.graph.build import BuildResult, _canonical, _json_bytes, _jsonld, serialise
 from actionkg.graph.rdf import Minter
 from actionkg.graph.snapshots import (
@@ -30,9 +33,9 @@ from actionkg.graph.snapshots import (
     compact_jsonld,
     dataset_from_lines,
     nt_lines,
-    turtle_parts,
     type_first,
     used_prefixes,
+    write_turtle,
 )
 from actionkg.pages.model import Plan
 
@@ -101,13 +104,42 @@ def test_tricky_literals_and_names_survive_the_fast_turtle() -> None:
     assert len(lines) == 8  # one line per triple: U+2028, NEL and form feed inside a literal end no line
     rdflib_lines = graph.serialize(format="nt", encoding="utf-8").split(b"\n")
     assert lines == sorted(line + b"\n" for line in rdflib_lines if line)  # rdflib's own writer's bytes
-    turtle = turtle_parts(type_first(lines), used_prefixes(lines, PREFIXES))
-    assert isomorphic(Graph().parse(data=turtle[0] + b"\n" + turtle[1], format="turtle"), graph)
+    out = io.BytesIO()
+    head = write_turtle(type_first(lines), used_prefixes(lines, PREFIXES), out)
+    text = out.getvalue()
+    assert head.startswith(b"@prefix akg: ") and text.startswith(head + b"\n<")  # prefixes, a blank line, triples
+    assert isomorphic(Graph().parse(data=text, format="turtle"), graph)
+    turtle = (head, [text[len(head) :]])
     dataset = {
         name: b"".join(pieces) for name, pieces in dataset_from_lines(lines, turtle, Plan([]), DEFAULT_BASE).items()
     }
     assert isomorphic(Graph().parse(data=dataset["graph.nq"], format="nquads"), graph)
     assert isomorphic(Dataset().parse(data=dataset["graph.trig"], format="trig").default_graph, graph)
+
+
+@pytest.mark.parametrize("chunk", [1, 3, 7, 64, 1 << 20])
+def test_turtle_streamed_in_any_chunks_has_its_prefixes_sorted(chunk: int) -> None:
+    """However pyoxigraph cuts what it writes (mid-line, mid-"@prefix"), the file is its @prefix lines
+    sorted by prefix, a blank line, then the rest unchanged."""
+    graph = Graph()
+    node = URIRef("https://w3id.org/actionkg/id/action/2.27")
+    graph.add((node, RDF.type, AKG.Action))
+    graph.add((node, RDFS.label, Literal("@prefix in a literal", lang="en")))
+    graph.add((node, AKG.position, Literal("27", datatype=XSD.positiveInteger)))
+    lines = nt_lines(graph)
+    prefixes = used_prefixes(lines, PREFIXES)
+    written = ox.serialize(
+        ox.parse(b"".join(lines), ox.RdfFormat.N_TRIPLES), format=ox.RdfFormat.TURTLE, prefixes=prefixes
+    )
+    first, rest = written.split(b"\n<", 1)  # pyoxigraph's own order: longest namespace first
+    assert first.splitlines() != sorted(first.splitlines())  # so the sorting is seen
+    out = io.BytesIO()
+    sink = snapshots._PrefixesSorted(out)
+    for i in range(0, len(written), chunk):
+        sink.write(written[i : i + chunk])
+    head = sink.finish()
+    assert head == b"".join(sorted((first + b"\n").splitlines(keepends=True)))
+    assert out.getvalue() == head + b"\n<" + rest
 
 
 def test_type_first_moves_only_type_lines() -> None:

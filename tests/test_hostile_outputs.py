@@ -309,20 +309,26 @@ def test_an_output_set_written_file_by_file_switches_in_only_when_whole(tmp_path
     folder = tmp_path / "out"
     write_set(folder, OLD)
     live = _generations(folder)
-    with pytest.raises(RuntimeError, match="a serialiser bug"), output_set(folder, list(NEW)) as put:
-        put("graph.ttl", [b"new ", b"ttl"])
+    with pytest.raises(RuntimeError, match="a serialiser bug"), output_set(folder, list(NEW)) as staged:
+        staged.put("graph.ttl", [b"new ", b"ttl"])
         raise RuntimeError("a serialiser bug")
     assert _seen(folder) == OLD and _generations(folder) == live
     never = re.escape("outputs never written: graph.nt, report.txt")
-    with pytest.raises(ValueError, match=never), output_set(folder, list(NEW)) as put:
+    with pytest.raises(ValueError, match=never), output_set(folder, list(NEW)) as staged:
         for name in ("graph.ttl", "graph.jsonld"):
-            put(name, [NEW[name]])
+            staged.put(name, [NEW[name]])
     assert _seen(folder) == OLD and _generations(folder) == live
-    with pytest.raises(ValueError, match=re.escape("'graph.nq': not in the set")), output_set(folder, list(NEW)) as put:
-        put("graph.nq", [b"x"])
-    with output_set(folder, list(NEW)) as put:
+    with (
+        pytest.raises(ValueError, match=re.escape("'graph.nq': not in the set")),
+        output_set(folder, list(NEW)) as staged,
+    ):
+        staged.put("graph.nq", [b"x"])
+    with output_set(folder, list(NEW)) as staged:
+        with pytest.raises(ValueError, match="not written yet"):
+            list(staged.read("graph.ttl"))
         for name, data in NEW.items():
-            put(name, [data[:3], memoryview(data)[3:]])  # pieces written in order, views too
+            staged.put(name, [data[:3], memoryview(data)[3:]])  # pieces written in order, views too
+        assert b"".join(staged.read("graph.ttl", start=4, size=2)) == b"ttl"  # read back as written
     assert _seen(folder) == NEW and len(_generations(folder)) == 1
 
 

@@ -8,6 +8,7 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
+from typing import BinaryIO
 
 from .errors import InputError
 
@@ -154,16 +155,55 @@ def write_set(folder: Path, files: Mapping[str, bytes]) -> None:
     Each such sub-folder carries an empty `.output-set` mark: a copied tree's real `sources/` (it has the
     mark) is taken over, any other folder of that name is refused, never replaced.
     """
-    with output_set(folder, list(files)) as put:
+    with output_set(folder, list(files)) as staged:
         for name, data in files.items():
-            put(name, [data])
+            staged.put(name, [data])
 
 
-Put = Callable[[str, Iterable[bytes | memoryview]], None]  # writes one file of an output set from its pieces, in order
+class Staged:
+    """An output set being written (`output_set`): each file written once, whole, then fsynced."""
+
+    def __init__(self, folder: Path, generation: Path, names: Sequence[str]) -> None:
+        self._folder, self._generation, self._names = folder, generation, names
+        self.written: set[str] = set()
+
+    def put(self, name: str, pieces: Iterable[bytes | memoryview]) -> None:
+        """Write `name` from its pieces, in order."""
+        self.put_with(name, lambda fh: fh.writelines(pieces))
+
+    def put_with(self, name: str, write: Callable[[BinaryIO], object]) -> None:
+        """Write `name` by `write(file)`: for a writer that streams into a file (pyoxigraph's serialiser)."""
+        if name not in self._names or name in self.written:
+            raise ValueError(f"output {name!r}: not in the set, or written twice")
+        path = self._generation / name
+        try:
+            if "/" in name and not path.parent.exists():
+                path.parent.mkdir(mode=0o755)
+                path.parent.joinpath(_MARK).touch(0o644)
+            with open(path, "wb") as fh:
+                write(fh)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.chmod(path, 0o644)
+        except OSError as exc:
+            raise InputError(self._folder, f"cannot write the outputs: {exc.strerror or exc}") from None
+        self.written.add(name)
+
+    def read(self, name: str, start: int = 0, size: int = 1 << 20) -> Iterator[bytes]:
+        """A written file's bytes from `start`, a MiB at a time (one file made from another, never both held)."""
+        if name not in self.written:
+            raise ValueError(f"output {name!r}: not written yet")
+        try:
+            with open(self._generation / name, "rb") as fh:
+                fh.seek(start)
+                while chunk := fh.read(size):
+                    yield chunk
+        except OSError as exc:
+            raise InputError(self._folder, f"cannot read back the outputs: {exc.strerror or exc}") from None
 
 
 @contextlib.contextmanager
-def output_set(folder: Path, names: Sequence[str]) -> Iterator[Put]:
+def output_set(folder: Path, names: Sequence[str]) -> Iterator[Staged]:
     """`write_set`, one file at a time: each file is written (and can leave memory) as soon as it is made.
 
     `names` are every file the set will hold (checked before anything is written); the set is switched in
@@ -193,29 +233,12 @@ def output_set(folder: Path, names: Sequence[str]) -> Iterator[Put]:
             made = Path(tempfile.mkdtemp(prefix=_GENERATION, dir=folder))
         except OSError as exc:
             raise InputError(folder, f"cannot write the outputs: {exc.strerror or exc}") from None
-        written: set[str] = set()
-
-        def put(name: str, pieces: Iterable[bytes | memoryview]) -> None:
-            if name not in names or name in written:
-                raise ValueError(f"output {name!r}: not in the set, or written twice")
-            try:
-                if "/" in name and not (made / name).parent.exists():
-                    (made / name).parent.mkdir(mode=0o755)
-                    (made / name).parent.joinpath(_MARK).touch(0o644)
-                with open(made / name, "wb") as fh:
-                    fh.writelines(pieces)
-                    fh.flush()
-                    os.fsync(fh.fileno())
-                os.chmod(made / name, 0o644)
-            except OSError as exc:
-                raise InputError(folder, f"cannot write the outputs: {exc.strerror or exc}") from None
-            written.add(name)
-
+        staged = Staged(folder, made, names)
         live = False
         try:
-            yield put
-            if written != set(names):
-                raise ValueError(f"outputs never written: {', '.join(sorted(set(names) - written))}")
+            yield staged
+            if staged.written != set(names):
+                raise ValueError(f"outputs never written: {', '.join(sorted(set(names) - staged.written))}")
             try:
                 os.chmod(made, 0o755)
                 for sub in {made / n.split("/")[0] for n in names if "/" in n}:

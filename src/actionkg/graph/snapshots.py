@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import io
 import itertools
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Any, NamedTuple
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any, BinaryIO, NamedTuple
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, Namespace, URIRef
@@ -238,23 +238,76 @@ class _Joined(io.RawIOBase):
         return n
 
 
+def _prefix_block_end(data: bytes, final: bool) -> int | None:
+    """Where the @prefix lines pyoxigraph writes first end in `data`; None while more of them may follow."""
+    end = 0
+    while data.startswith(b"@prefix ", end):
+        stop = data.find(b"\n", end)
+        if stop < 0:
+            return len(data) if final else None
+        end = stop + 1
+    if not final and len(data) - end < 8 and b"@prefix ".startswith(data[end:]):
+        return None  # too short yet to tell whether another @prefix line begins here
+    return end
+
+
+def _sorted_lines(block: bytes) -> bytes:
+    return b"".join(sorted(block.splitlines(keepends=True)))
+
+
 def _parts(data: bytes | None) -> tuple[bytes, memoryview]:
     """pyoxigraph's text as its @prefix lines (longest namespace first as written) sorted by prefix, and the
     rest (a view of it: not copied)."""
     data = data or b""
-    heads, end = [], 0
-    while data.startswith(b"@prefix ", end):
-        stop = data.index(b"\n", end) + 1
-        heads.append(data[end:stop])
-        end = stop
-    return b"".join(sorted(heads)), memoryview(data)[end:]
+    end = _prefix_block_end(data, final=True)
+    assert end is not None
+    return _sorted_lines(data[:end]), memoryview(data)[end:]
 
 
-def turtle_parts(lines: Iterable[bytes], prefixes: Mapping[str, str]) -> tuple[bytes, memoryview]:
-    """Turtle from N-Triples lines, in their order (give them sorted and `type_first`): its @prefix lines and
-    its triples. The file is the two with a blank line between; TriG's default graph is the same triples."""
+class _PrefixesSorted:
+    """A file for pyoxigraph's serialiser to write into: its @prefix lines are held back and written sorted by
+    prefix with a blank line after them (`head`), the rest passes straight through."""
+
+    def __init__(self, out: BinaryIO) -> None:
+        self._out = out
+        self._held = b""
+        self.head: bytes | None = None
+
+    def write(self, data: bytes) -> int:
+        if self.head is not None:
+            self._out.write(data)
+        else:
+            self._held += bytes(data)  # a few hundred bytes of prefixes, then one chunk: released at once
+            self._release(final=False)
+        return len(data)
+
+    def flush(self) -> None:  # pyoxigraph flushes when it is done: the file is flushed by its owner
+        return
+
+    def _release(self, final: bool) -> None:
+        end = _prefix_block_end(self._held, final)
+        if end is None:
+            return
+        self.head = _sorted_lines(self._held[:end])
+        self._out.write(self.head + b"\n")
+        self._out.write(self._held[end:])
+        self._held = b""
+
+    def finish(self) -> bytes:
+        if self.head is None:
+            self._release(final=True)
+        assert self.head is not None
+        return self.head
+
+
+def write_turtle(lines: Iterable[bytes], prefixes: Mapping[str, str], out: BinaryIO) -> bytes:
+    """Turtle from N-Triples lines, in their order (give them sorted and `type_first`), written into `out` as
+    it is made: its @prefix lines sorted, a blank line, the triples (TriG's default graph is the same
+    triples). The @prefix lines are returned."""
     triples = ox.parse(io.BufferedReader(_Joined(lines), 1 << 16), ox.RdfFormat.N_TRIPLES)
-    return _parts(ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=dict(prefixes)))
+    sink = _PrefixesSorted(out)
+    ox.serialize(triples, sink, ox.RdfFormat.TURTLE, prefixes=dict(prefixes))  # type: ignore[arg-type]
+    return sink.finish()
 
 
 def trig_parts(lines: Iterable[bytes], prefixes: Mapping[str, str]) -> tuple[bytes, memoryview]:
@@ -293,13 +346,17 @@ def capture_lines(plan: Plan, base: str) -> Captured:
 
 
 def dataset_from_lines(
-    current: list[bytes], turtle: tuple[bytes, memoryview], plan: Plan, base: str, captures: Captured | None = None
-) -> dict[str, Sequence[bytes | memoryview]]:
+    current: list[bytes], turtle: tuple[bytes, Iterable[bytes]], plan: Plan, base: str,
+    captures: Captured | None = None,
+) -> dict[str, Iterable[bytes | memoryview]]:  # fmt: skip
     """TriG and sorted N-Quads, each as the pieces to write in order: the current view as the default graph,
-    then each capture, by section and oldest first. The current view comes as graph.nt's sorted lines and
-    graph.ttl's two parts (`turtle_parts`): TriG's default graph is Turtle's triples, and its prefixes are
-    both parts' together. `captures` is `capture_lines(plan, base)` when it was made already (in a forked
-    process)."""
+    then each capture, by section and oldest first. The current view comes as graph.nt's sorted lines, and
+    graph.ttl's @prefix lines with the bytes after them (`write_turtle`; its blank line, then its triples):
+    TriG's default graph is Turtle's triples, and its prefixes are both parts' together. `captures` is
+    `capture_lines(plan, base)` when it was made already (in a forked process)."""
     made = captures if captures is not None else capture_lines(plan, base)
     head = b"".join(sorted(set(turtle[0].splitlines(keepends=True)) | set(made.prefix_lines.splitlines(keepends=True))))
-    return {"graph.trig": [head, b"\n", turtle[1], made.blocks], "graph.nq": sorted([*current, *made.nquads])}
+    return {
+        "graph.trig": itertools.chain([head], turtle[1], [made.blocks]),
+        "graph.nq": sorted([*current, *made.nquads]),
+    }
