@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import report
-from bench.steps import QUERY, STEPS
+from bench.steps import PROGRESS, QUERY, STEPS
 from bench.synthetic import write_plan
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,10 +65,11 @@ def measure(argv: list[str], limit: float, result_file: Path | None = None) -> M
             if pid:
                 break
             if time.perf_counter() > deadline:
+                stopped = time.time()  # it ran at least until now
                 os.killpg(proc.pid, signal.SIGKILL)
                 os.wait4(proc.pid, 0)
                 proc.returncode = -9
-                return Measured(argv[-1], limit, failed=f"over {limit:.0f} s")
+                return Measured(argv[-1], limit, data={"stopped_at": stopped}, failed=f"over {limit:.0f} s")
             time.sleep(0.02)
         wall = time.perf_counter() - start
         proc.returncode = os.waitstatus_to_exitcode(status)
@@ -83,11 +84,17 @@ def measure(argv: list[str], limit: float, result_file: Path | None = None) -> M
 
 
 def run_step(step: str, work: Path, repeat: int, limit: float) -> Measured:
-    result = work / f"{step}.json"
+    """One step in its own process. A step stopped at the limit keeps what it noted it had finished
+    (`steps.PROGRESS`, rdflib's): the report reads lower bounds from it."""
+    result, progress = work / f"{step}.json", work / PROGRESS
     result.unlink(missing_ok=True)
+    progress.unlink(missing_ok=True)
     argv = [sys.executable, "-m", "bench.run", "--child", step, "--work", str(work), "--repeat", str(repeat)]
     measured = measure(argv, limit, result)
     measured.step = step
+    if measured.failed and "stopped_at" in measured.data and progress.exists():
+        measured.data.update(json.loads(progress.read_text(encoding="utf-8")))
+    progress.unlink(missing_ok=True)
     return measured
 
 

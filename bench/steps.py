@@ -8,6 +8,8 @@ process. Steps that time something cheap take the median of `repeat` runs.
 from __future__ import annotations
 
 import contextlib
+import json
+import os
 import shutil
 import statistics
 import time
@@ -168,6 +170,16 @@ def step_raw(work: Path, repeat: int) -> Timings:
     return {"stages": {"in-memory load": load}, "questions": _raw_queries(memory, repeat), "persisted": persisted}
 
 
+PROGRESS = "rdflib.progress.json"  # what rdflib's step finished so far: read when it is stopped at the limit
+
+
+def _note_progress(path: Path, data: dict[str, Any]) -> None:
+    """What a long step finished so far, and what it is running since when (epoch seconds), replaced whole."""
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(data), encoding="utf-8")
+    os.replace(tmp, path)
+
+
 def step_rdflib(work: Path, repeat: int) -> Timings:
     """rdflib alone: its N-Triples parser, its SPARQL engine on the catalogue, its Turtle serialiser."""
     from rdflib import Graph
@@ -176,12 +188,16 @@ def step_rdflib(work: Path, repeat: int) -> Timings:
     from actionkg.questions.store import RdflibEngine
 
     timer = Timer()
+    progress = work / PROGRESS
     with timer("parse nt"):
         graph = Graph().parse(work / "build" / "graph.nt", format="nt")
     engine = RdflibEngine(graph)
-    times = {}
+    times: dict[str, float] = {}
     for name, params in _examples().items():
+        _note_progress(progress, {"stages": timer.times, "questions": times, "running": name, "since": time.time()})
         times[name] = median_of(lambda n=name, p=params: run_catalogue(engine, n, p), repeat)  # type: ignore[misc]
+    _note_progress(progress, {"stages": timer.times, "questions": times, "running": "serialise turtle",
+                              "since": time.time()})  # fmt: skip
     with timer("serialise turtle"):
         graph.serialize(format="turtle")
     return {"stages": timer.times, "questions": times}

@@ -193,3 +193,32 @@ def test_the_engine_comparison_finds_pyshacl_equal_to_itself(capsys: pytest.Capt
     assert main([str(fixture), "--other", "pyshacl"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 2 and all("same=True results 2/2" in line for line in lines)
+
+
+def test_rdflib_stopped_at_the_limit_gives_lower_bounds() -> None:
+    """rdflib's step noted its parse and first question, then was stopped 600 s into the second: the catalogue
+    took rdflib at least 2 + 600 s, against 0.5 s through the API, so at least 1204x (a lower bound)."""
+    from bench.report import _question_table, _question_targets, _rdflib_parse
+    from bench.run import Measured
+
+    api = {"actions-involving": 0.1, "status-changes": 0.4}
+    steps = {
+        "questions": Measured("questions", data={"questions": api, "memory": api}),
+        "raw": Measured("raw", data={"questions": api, "persisted": {"actions-involving": 0.2}}),
+        "rdflib": Measured(
+            "rdflib", 600.0, failed="over 600 s",
+            data={"stopped_at": 1000.0, "since": 400.0, "running": "status-changes",
+                  "questions": {"actions-involving": 2.0}, "stages": {"parse nt": 30.0}},
+        ),
+    }  # fmt: skip
+    lines = _question_targets({30: steps})
+    total = next(line for line in lines if line.startswith("- catalogue total"))
+    assert "at least 1204×" in total and "1 of 2 questions done" in total and total.endswith("**MET**")
+    each = next(line for line in lines if line.startswith("- each question at 30×"))
+    assert "all" in each and each.endswith("**MET**")  # 20x and at least 1500x faster than rdflib
+    row = next(line for line in _question_table(steps) if line.startswith("| status-changes |"))
+    assert "over 600000" in row and "over 1500×" in row
+    assert _rdflib_parse(steps) == "30.00"
+    steps["rdflib"].data["since"] = 999.9  # stopped 0.1 s in: 2.1 s against 0.5 s is not 20x
+    total = next(line for line in _question_targets({30: steps}) if line.startswith("- catalogue total"))
+    assert "at least 4×" in total and total.endswith("**MISSED**")
