@@ -288,12 +288,17 @@ def _questions(steps: dict[str, Measured], step: str, key: str = "questions") ->
 
 
 def _rdflib_partial(steps: dict[str, Measured]) -> tuple[dict[str, float], tuple[str, float] | None]:
-    """rdflib's step stopped at the limit: the questions it finished, and the one it was running with the
-    seconds it had run by then (a lower bound on its time). Nothing when it finished or noted nothing."""
+    """rdflib's step stopped at the limit: the questions it finished, and the catalogue question it was running
+    with the seconds it had run by then (a lower bound on its time; only when each question runs once, since
+    a median of several runs has no such bound). Nothing when it finished or noted nothing."""
     m = steps.get("rdflib")
-    if m is None or not m.failed or "running" not in m.data or "stopped_at" not in m.data:
+    if m is None or not m.failed or "stopped_at" not in m.data:
         return {}, None
-    return dict(m.data.get("questions", {})), (m.data["running"], m.data["stopped_at"] - m.data["since"])
+    finished = dict(m.data.get("questions", {}))
+    running = m.data.get("running")
+    if running not in _questions(steps, "questions") or m.data.get("runs", 1) != 1:
+        return finished, None  # stopped elsewhere (its Turtle serialiser), or in one of several runs
+    return finished, (running, m.data["stopped_at"] - m.data["since"])
 
 
 def _persisted(steps: dict[str, Measured]) -> dict[str, float]:

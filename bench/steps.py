@@ -194,10 +194,11 @@ def step_rdflib(work: Path, repeat: int) -> Timings:
     engine = RdflibEngine(graph)
     times: dict[str, float] = {}
     for name, params in _examples().items():
-        _note_progress(progress, {"stages": timer.times, "questions": times, "running": name, "since": time.time()})
+        _note_progress(progress, {"stages": timer.times, "questions": times, "running": name, "since": time.time(),
+                                  "runs": max(1, repeat)})  # fmt: skip
         times[name] = median_of(lambda n=name, p=params: run_catalogue(engine, n, p), repeat)  # type: ignore[misc]
     _note_progress(progress, {"stages": timer.times, "questions": times, "running": "serialise turtle",
-                              "since": time.time()})  # fmt: skip
+                              "since": time.time(), "runs": 1})  # fmt: skip
     with timer("serialise turtle"):
         graph.serialize(format="turtle")
     return {"stages": timer.times, "questions": times}

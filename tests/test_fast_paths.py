@@ -7,6 +7,7 @@ pyoxigraph from those lines, so they are compared as graphs with what rdflib wri
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import os
 import re
@@ -30,6 +31,7 @@ from actionkg.graph.snapshots import (
     TripleIndex,
     capture_graph,
     capture_iri,
+    capture_lines,
     compact_jsonld,
     dataset_from_lines,
     nt_lines,
@@ -64,6 +66,23 @@ def test_turtle_starts_each_block_with_its_type(built: BuildResult) -> None:
 def test_jsonld_is_the_graph(built: BuildResult) -> None:
     parsed = Graph().parse(built.out / "graph.jsonld", format="json-ld")
     assert isomorphic(parsed, built.graph)
+
+
+def test_trig_is_one_pyoxigraph_pass_over_the_whole_dataset(built: BuildResult) -> None:
+    """graph.trig is assembled from three parts (its prefixes, graph.ttl's triples read back, the captures'
+    blocks made in the forked child); it is the very bytes pyoxigraph writes for the whole dataset in one
+    pass, from the same lines in the same order (each graph's subjects with their type first), with its
+    @prefix lines sorted."""
+    nt = (built.out / "graph.nt").read_bytes().splitlines(keepends=True)
+    made = capture_lines(built.plan, DEFAULT_BASE)
+    by_graph = itertools.groupby(made.nquads, key=lambda line: line.rsplit(b" <", 1)[1])
+    ordered = type_first(nt) + [line for _, lines in by_graph for line in type_first(list(lines))]
+    assert len(ordered) == len(nt) + len(made.nquads) > len(nt)
+    prefixes = used_prefixes(nt + made.nquads, PREFIXES)
+    whole = ox.serialize(ox.parse(b"".join(ordered), ox.RdfFormat.N_QUADS), format=ox.RdfFormat.TRIG, prefixes=prefixes)
+    heads = [line for line in whole.splitlines(keepends=True) if line.startswith(b"@prefix ")]
+    expected = b"".join(sorted(heads)) + b"\n" + whole[sum(map(len, heads)) :]
+    assert (built.out / "graph.trig").read_bytes() == expected
 
 
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")  # rdflib's N-Quads parser uses its own old API
@@ -140,6 +159,8 @@ def test_turtle_streamed_in_any_chunks_has_its_prefixes_sorted(chunk: int) -> No
     head = sink.finish()
     assert head == b"".join(sorted((first + b"\n").splitlines(keepends=True)))
     assert out.getvalue() == head + b"\n<" + rest
+    empty = io.BytesIO()  # an empty graph: pyoxigraph writes nothing, the file is the blank line alone
+    assert snapshots._PrefixesSorted(empty).finish() == b"" and empty.getvalue() == b"\n"
 
 
 def test_type_first_moves_only_type_lines() -> None:
@@ -303,6 +324,29 @@ def test_captures_written_in_a_forked_process_are_the_same_bytes(tmp_path: Path)
     assert build(out=forked, parallel=True).conforms
     for name in ("graph.nt", "graph.ttl", "graph.jsonld", "graph.trig", "graph.nq", "report.txt"):
         assert (forked / name).read_bytes() == (alone / name).read_bytes(), name
+
+
+class _Unreadable:
+    """Pickles in the child; reading it back in the parent raises."""
+
+    def __reduce__(self) -> tuple[Any, tuple[()]]:
+        return _refuse, ()
+
+
+def _refuse() -> None:
+    raise ValueError("a result that cannot be read back")
+
+
+def test_a_forked_result_that_cannot_be_read_is_an_error_naming_why() -> None:
+    from actionkg.graph.build import Forked
+
+    forked = Forked(_Unreadable)
+    try:
+        with pytest.raises(RuntimeError, match="result could not be read") as caught:
+            forked.result()
+        assert isinstance(caught.value.__cause__, ValueError)
+    finally:
+        forked.stop()
 
 
 def test_a_failing_forked_process_is_an_error_and_writes_nothing(

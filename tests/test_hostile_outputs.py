@@ -350,3 +350,23 @@ def test_a_build_failing_while_it_writes_keeps_the_old_outputs(
         build(out=out, parallel=False)
     assert {n: (out / n).read_bytes() for n in OUTPUTS} == before
     assert len(_generations(out)) == 1
+
+
+def test_an_interrupt_just_after_the_switch_keeps_the_new_set(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Interrupted between switching `.output` and noting it: the new generation is live and is kept."""
+    folder = tmp_path / "out"
+    write_set(folder, OLD)
+    real = files_module._point
+
+    def switch_then_interrupt(link: Path, target: str) -> None:
+        real(link, target)
+        if link.name == files_module.CURRENT:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(files_module, "_point", switch_then_interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        write_set(folder, NEW)
+    monkeypatch.undo()
+    assert _seen(folder) == NEW and (folder / files_module.CURRENT).resolve().is_dir()
+    write_set(folder, OLD)  # the next run finishes and leaves one generation
+    assert _seen(folder) == OLD and len(_generations(folder)) == 1

@@ -208,7 +208,8 @@ def output_set(folder: Path, names: Sequence[str]) -> Iterator[Staged]:
 
     `names` are every file the set will hold (checked before anything is written); the set is switched in
     when the block ends, and only if it ends without an error and every name was written. On an error the
-    new generation is removed and the folder shows what it showed before."""
+    new generation is removed and the folder shows what it showed before. The folder's lock is held for the
+    whole block: another build into the same folder waits until this set is switched in."""
     import fcntl
 
     tops = _top_names(names)
@@ -254,7 +255,8 @@ def output_set(folder: Path, names: Sequence[str]) -> Iterator[Staged]:
             except OSError as exc:
                 raise InputError(folder, f"cannot write the outputs: {exc.strerror or exc}") from None
         finally:
-            if not live:  # not switched in: an error here or in the block
+            # not switched in (an error here or in the block, even one between the switch and `live = True`)
+            if not live and not _is_link_to(folder / CURRENT, made.name):
                 shutil.rmtree(made, ignore_errors=True)
     finally:
         os.close(lock)  # closing releases the lock

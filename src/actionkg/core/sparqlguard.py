@@ -160,7 +160,10 @@ def _names(run: str, line: int, start: int) -> Iterator[Token]:
         yield Token("op", ".", line, start + i)
 
 
-@functools.lru_cache(maxsize=256)
+REMEMBERED_TEXTS = 256  # accepted texts whose verdict is kept, the most recently asked
+REMEMBERED_CHARACTERS = 16_384  # only texts this short: the cache holds at most 256 x 16 Ki x 4 bytes, 16 MiB
+
+
 def guard(
     text: str,
     *,
@@ -173,9 +176,20 @@ def guard(
 ) -> GuardedQuery:
     """The query if it is safe to hand to an engine; otherwise one QueryRefused saying why.
 
-    The verdict on an accepted text is remembered for the 256 texts asked most (a refusal raises and is not
-    kept): the catalogue's and the site's queries come again and again, and scanning one costs more than
-    answering it on a small graph (0.8 of 1.4 ms at the bundled size)."""
+    The verdict on an accepted text of at most 16,384 characters is remembered for the 256 texts asked
+    most recently (a refusal raises and is not kept): the catalogue's and the site's queries come again and
+    again, and scanning one costs more than answering it on a small graph (0.8 of 1.4 ms at the bundled
+    size). Longer texts are scanned every time, so a stranger's padded queries cannot fill memory."""
+    limits = (allow_service, max_bytes, max_depth, max_operators, max_patterns, max_tokens)
+    if len(text) <= REMEMBERED_CHARACTERS:
+        return _remembered(text, *limits)
+    return _guard(text, *limits)
+
+
+def _guard(
+    text: str, allow_service: bool, max_bytes: int, max_depth: int, max_operators: int, max_patterns: int,
+    max_tokens: int,
+) -> GuardedQuery:  # fmt: skip
     size = len(text.encode("utf-8", "surrogatepass"))
     if size > max_bytes:
         raise QueryRefused(f"the query is {size} bytes, over the limit of {max_bytes} bytes")
@@ -184,6 +198,9 @@ def guard(
     if _CODEPOINT_ESCAPE.search(text):  # what rdflib will parse must pass too
         _scan(_expand_escapes(text), *limits)
     return GuardedQuery(text, form, uses_service)
+
+
+_remembered = functools.lru_cache(maxsize=REMEMBERED_TEXTS)(_guard)
 
 
 def _expand_escapes(text: str) -> str:

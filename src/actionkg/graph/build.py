@@ -299,10 +299,11 @@ def _jsonld_file(graph: Graph) -> bytes:
 def write_outputs(
     graph: Graph, plan: Plan, base: str, staged: Staged, captures: Forked[Captured] | None = None
 ) -> dict[str, float]:
-    """Write every serialisation of the graph into `staged` as soon as it is made, so that at most one file's
-    bytes are held at a time (Turtle streams from pyoxigraph into its file, and TriG's default graph is read
-    back from it); the seconds each stage took. `captures`, when given, is making the captures' lines in a
-    forked process. The dataset files come before JSON-LD: they free graph.nt's lines."""
+    """Write every serialisation of the graph into `staged` as soon as it is made, so that no file's whole text
+    is held beside another (Turtle streams from pyoxigraph into its file, and TriG's default graph is read
+    back from it); graph.nt's lines are kept until graph.nq is written. The seconds each stage took.
+    `captures`, when given, is making the captures' lines in a forked process. The dataset files come
+    before JSON-LD: they free graph.nt's lines."""
     start = time.perf_counter()
     lines = nt_lines(graph)
     staged.put("graph.nt", lines)
@@ -348,16 +349,23 @@ class Forked(Generic[T]):
         finally:
             child_end.close()
         self._sent: tuple[str, Any] | None = None
+        self._failed: BaseException | None = None
         self._receiver = threading.Thread(target=self._receive, name="actionkg-captures-result", daemon=True)
         self._receiver.start()
         self.peak_mib = 0.0  # the child's peak resident size, known once its result is in
 
     def _receive(self) -> None:
-        with contextlib.suppress(EOFError, OSError):  # the child ended without sending: result() says so
+        try:
             self._sent = self._pipe.recv()
+        except (EOFError, OSError):  # the child ended without sending: result() says so
+            pass
+        except BaseException as exc:  # a result that cannot be read: raised again by result()
+            self._failed = exc
 
     def result(self) -> T:
         self._receiver.join()
+        if self._failed is not None:
+            raise RuntimeError("the forked process's result could not be read") from self._failed
         if self._sent is None:
             self._process.join()
             raise RuntimeError(f"the forked process ended without its result (exit code {self._process.exitcode})")

@@ -176,7 +176,7 @@ class Endpoint:
         if size > self.limits.max_request_bytes:
             raise Refused(413, f"the query is {size} bytes, over the limit of {self.limits.max_request_bytes} bytes")
         try:
-            form = guard(text, max_bytes=self.limits.max_request_bytes).form  # remembered for the texts asked most
+            form = guard(text, max_bytes=self.limits.max_request_bytes).form  # remembered for recent short texts
         except InputError as exc:
             where = f" (line {exc.line})" if exc.line else ""
             reason = exc.message
