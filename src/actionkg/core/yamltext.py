@@ -7,20 +7,27 @@ differently: a text libyaml refuses is read again by the pure-Python loader, who
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import yaml
 
 _FAST: Any = getattr(yaml, "CSafeLoader", None)
+T = TypeVar("T")
+
+
+def _either(read: Callable[[Any], T]) -> T:
+    """`read(loader)` with libyaml's safe loader; where libyaml refuses the text, with PyYAML's own (its error)."""
+    if _FAST is not None:
+        try:
+            return read(_FAST)  # CSafeLoader: the safe constructor, libyaml's parser
+        except yaml.YAMLError:
+            pass
+    return read(yaml.SafeLoader)
 
 
 def safe_load(text: str) -> Any:
-    if _FAST is not None:
-        try:
-            return yaml.load(text, Loader=_FAST)  # CSafeLoader: the safe constructor, libyaml's parser
-        except yaml.YAMLError:
-            pass
-    return yaml.safe_load(text)
+    return _either(lambda loader: yaml.load(text, Loader=loader))  # safe loaders only: _FAST or SafeLoader
 
 
 def _read(text: str, loader: Any) -> tuple[yaml.Node | None, Any]:
@@ -34,19 +41,9 @@ def _read(text: str, loader: Any) -> tuple[yaml.Node | None, Any]:
 
 def nodes_and_data(text: str) -> tuple[yaml.Node | None, Any]:
     """The node tree (for the line each item starts on) and the data built from it: the text parsed once."""
-    if _FAST is not None:
-        try:
-            return _read(text, _FAST)
-        except yaml.YAMLError:
-            pass
-    return _read(text, yaml.SafeLoader)
+    return _either(lambda loader: _read(text, loader))
 
 
 def compose(text: str) -> yaml.Node | None:
     """The node tree, for the line each item starts on."""
-    if _FAST is not None:
-        try:
-            return yaml.compose(text, Loader=_FAST)
-        except yaml.YAMLError:
-            pass
-    return yaml.compose(text, Loader=yaml.SafeLoader)
+    return _either(lambda loader: yaml.compose(text, Loader=loader))
