@@ -66,31 +66,14 @@ def load(path: Path, measured: type[Measured]) -> tuple[Results, dict[str, str]]
 
 
 def _stage(m: Measured | None, name: str) -> float | None:
-    if m is None or m.failed:
-        return None
-    value = m.data.get("stages", {}).get(name)
-    return float(value) if value is not None else None
-
-
-def _rdflib_parse(steps: dict[str, Measured]) -> str:
-    """rdflib's parse time, also when its step was stopped at the limit after the parse."""
-    done = _partial_stage(steps.get("rdflib"), "parse nt")
-    return _sec(done) if done is not None else _sec(_stage(steps.get("rdflib"), "parse nt"), _failed(steps, "rdflib"))
-
-
-def _partial_stage(m: Measured | None, name: str) -> float | None:
-    """A stage a step stopped at the limit had finished and noted (rdflib's parse)."""
-    if m is None or not m.failed:
-        return None
-    value = m.data.get("stages", {}).get(name)
+    """A stage's seconds; also from a step stopped at the limit, where it noted the stages it had finished."""
+    value = None if m is None else m.data.get("stages", {}).get(name)
     return float(value) if value is not None else None
 
 
 def _sec(value: float | None, failed: str | None = None) -> str:
-    if failed:
-        return failed
     if value is None:
-        return "—"
+        return failed or "—"
     return f"{value:.2f}" if value >= 0.1 else f"{value:.3f}"
 
 
@@ -170,7 +153,9 @@ def _sizes_table(results: Results) -> list[str]:
     )
     add("**build peak ÷ bulk load peak**", lambda st, _: _ratio(_peak(st, "build"), _peak(st, "bulkload")))
     add("baseline: plain pySHACL (s)", lambda st, _: _sec(_stage(st.get("pyshacl"), "pyshacl"), _failed(st, "pyshacl")))
-    add("baseline: rdflib parse nt (s)", lambda st, _: _rdflib_parse(st))
+    add(
+        "baseline: rdflib parse nt (s)", lambda st, _: _sec(_stage(st.get("rdflib"), "parse nt"), _failed(st, "rdflib"))
+    )
     add("baseline: rdflib Turtle serialiser (s)", lambda st, _: _sec(_stage(st.get("rdflib"), "serialise turtle")))
     add("store: first open (s)", lambda st, _: _sec(_stage(st.get("store"), "first open"), _failed(st, "store")))
     add("store: reopen (s)", lambda st, _: _sec(_stage(st.get("store"), "reopen")))
