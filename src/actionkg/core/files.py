@@ -8,9 +8,11 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, TypeVar
 
 from .errors import InputError
+
+T = TypeVar("T")
 
 
 def _stage(path: Path, data: bytes) -> Path:
@@ -171,8 +173,9 @@ class Staged:
         """Write `name` from its pieces, in order."""
         self.put_with(name, lambda fh: fh.writelines(pieces))
 
-    def put_with(self, name: str, write: Callable[[BinaryIO], object]) -> None:
-        """Write `name` by `write(file)`: for a writer that streams into a file (pyoxigraph's serialiser)."""
+    def put_with(self, name: str, write: Callable[[BinaryIO], T]) -> T:
+        """Write `name` by `write(file)`, for a writer that streams into a file (pyoxigraph's serialiser); what
+        `write` returns."""
         if name not in self._names or name in self.written:
             raise ValueError(f"output {name!r}: not in the set, or written twice")
         path = self._generation / name
@@ -181,13 +184,14 @@ class Staged:
                 path.parent.mkdir(mode=0o755)
                 path.parent.joinpath(_MARK).touch(0o644)
             with open(path, "wb") as fh:
-                write(fh)
+                made = write(fh)
                 fh.flush()
                 os.fsync(fh.fileno())
             os.chmod(path, 0o644)
         except OSError as exc:
             raise InputError(self._folder, f"cannot write the outputs: {exc.strerror or exc}") from None
         self.written.add(name)
+        return made
 
     def read(self, name: str, start: int = 0, size: int = 1 << 20) -> Iterator[bytes]:
         """A written file's bytes from `start`, a MiB at a time (one file made from another, never both held)."""

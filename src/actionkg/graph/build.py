@@ -11,6 +11,7 @@ reader ever sees a new graph.ttl beside an old graph.nt, and one file's bytes at
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import io
 import json
@@ -307,12 +308,11 @@ def write_outputs(
     start = time.perf_counter()
     lines = nt_lines(graph)
     staged.put("graph.nt", lines)
-    heads: list[bytes] = []
-    staged.put_with("graph.ttl", lambda fh, lines=lines: heads.append(_write_turtle(lines, fh)))  # type: ignore[misc]
+    head = staged.put_with("graph.ttl", functools.partial(_write_turtle, lines))  # its @prefix lines
     middle = time.perf_counter()
     made = captures.result() if captures is not None else None
-    after_head = staged.read("graph.ttl", start=len(heads[0]))  # its blank line, then its triples
-    dataset = dataset_from_lines(lines, (heads[0], after_head), plan, base, made)
+    after_head = staged.read("graph.ttl", start=len(head))  # its blank line, then its triples
+    dataset = dataset_from_lines(lines, (head, after_head), plan, base, made)
     del lines, made
     for name in DATASET_OUTPUTS:
         staged.put(name, dataset.pop(name))

@@ -255,15 +255,6 @@ def _sorted_lines(block: bytes) -> bytes:
     return b"".join(sorted(block.splitlines(keepends=True)))
 
 
-def _parts(data: bytes | None) -> tuple[bytes, memoryview]:
-    """pyoxigraph's text as its @prefix lines (longest namespace first as written) sorted by prefix, and the
-    rest (a view of it: not copied)."""
-    data = data or b""
-    end = _prefix_block_end(data, final=True)
-    assert end is not None
-    return _sorted_lines(data[:end]), memoryview(data)[end:]
-
-
 class _PrefixesSorted:
     """A file for pyoxigraph's serialiser to write into: its @prefix lines are held back and written sorted by
     prefix with a blank line after them (`head`), the rest passes straight through."""
@@ -300,21 +291,29 @@ class _PrefixesSorted:
         return self.head
 
 
-def write_turtle(lines: Iterable[bytes], prefixes: Mapping[str, str], out: BinaryIO) -> bytes:
-    """Turtle from N-Triples lines, in their order (give them sorted and `type_first`), written into `out` as
-    it is made: its @prefix lines sorted, a blank line, the triples (TriG's default graph is the same
-    triples). The @prefix lines are returned."""
-    triples = ox.parse(io.BufferedReader(_Joined(lines), 1 << 16), ox.RdfFormat.N_TRIPLES)
+def _serialised(lines: Iterable[bytes], given: ox.RdfFormat, made: ox.RdfFormat, prefixes: Mapping[str, str],
+                out: BinaryIO) -> bytes:  # fmt: skip
+    """pyoxigraph's `made` serialisation of the lines (`given` format), in their order, written into `out` as
+    it is made: its @prefix lines sorted, a blank line, the rest. The @prefix lines are returned."""
+    parsed = ox.parse(io.BufferedReader(_Joined(lines), 1 << 16), given)
     sink = _PrefixesSorted(out)
-    ox.serialize(triples, sink, ox.RdfFormat.TURTLE, prefixes=dict(prefixes))  # type: ignore[arg-type]
+    ox.serialize(parsed, sink, made, prefixes=dict(prefixes))  # type: ignore[arg-type]
     return sink.finish()
 
 
-def trig_parts(lines: Iterable[bytes], prefixes: Mapping[str, str]) -> tuple[bytes, memoryview]:
+def write_turtle(lines: Iterable[bytes], prefixes: Mapping[str, str], out: BinaryIO) -> bytes:
+    """Turtle from N-Triples lines, in their order (give them sorted and `type_first`), written into `out`
+    (TriG's default graph is the same triples); its @prefix lines returned."""
+    return _serialised(lines, ox.RdfFormat.N_TRIPLES, ox.RdfFormat.TURTLE, prefixes, out)
+
+
+def trig_parts(lines: Iterable[bytes], prefixes: Mapping[str, str]) -> tuple[bytes, bytes]:
     """TriG from N-Quads lines, graph by graph in their order (N-Triples lines are the default graph): its
-    @prefix lines and the rest (`<graph> { … }` blocks after the default graph's triples)."""
-    quads = ox.parse(io.BufferedReader(_Joined(lines), 1 << 16), ox.RdfFormat.N_QUADS)
-    return _parts(ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=dict(prefixes)))
+    @prefix lines and what follows the blank line after them (`<graph> { … }` blocks after the default
+    graph's triples)."""
+    out = io.BytesIO()
+    head = _serialised(lines, ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG, prefixes, out)
+    return head, out.getvalue()[len(head) + 1 :]
 
 
 class Captured(NamedTuple):
@@ -342,7 +341,7 @@ def capture_lines(plan: Plan, base: str) -> Captured:
         captured += lines
         ordered += type_first(lines)
     prefix_lines, blocks = trig_parts(ordered, used_prefixes(captured))
-    return Captured(captured, prefix_lines, bytes(blocks))  # sent back pickled: bytes
+    return Captured(captured, prefix_lines, blocks)
 
 
 def dataset_from_lines(
