@@ -36,7 +36,8 @@ setup() {
 # Debian packages the test suite drives: a real SPARQL server (Virtuoso), Graphviz, and a headless
 # browser with its driver (Chromium; a test tool's own browser download does not work here).
 DEBIAN_PACKAGES=(virtuoso-opensource-7-bin:virtuoso-t graphviz:dot chromium:chromium chromium-driver:chromedriver nginx:nginx
-                 default-jre-headless:java)  # Java: the HermiT reasoner (owlready2) in tests/test_interop.py
+                 default-jre-headless:java  # Java: the HermiT reasoner (owlready2) in tests/test_interop.py
+                 npm:npm)  # npm (with Node.js) for npm_packages below, on a machine that has neither
 
 system_packages() {
   local missing=() entry
