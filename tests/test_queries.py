@@ -313,3 +313,53 @@ def test_bad_requests_are_one_line(run: Run, built: BuildResult, args: list[str]
     assert result.returncode == code, result.stderr
     assert result.stderr.startswith("actionkg: error: ") and message in result.stderr
     assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+# Three actions whose newest update (ordinal 2) carries a year: with a stated basis (1.1), an inferred one (1.2),
+# and none at all (1.3: a year with no basis node is shown as no year, as before the query was reshaped). The older
+# update of 1.1 has a stated year of its own, which must not leak into the answer.
+_YEARS_TTL = """
+@prefix akg: <https://w3id.org/actionkg/ontology#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix id: <https://example.org/id/> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+
+akg:Delivered skos:inScheme akg:ActionStatusScheme ; skos:prefLabel "Delivered"@en .
+id:s dcterms:title "Section"@en .
+id:a1 akg:latestStatus akg:Delivered ; dcterms:identifier "1.1" ; dcterms:isPartOf id:s ; akg:commitment id:c1 ;
+    akg:hasUpdate id:a1u1, id:a1u2 .
+id:a2 akg:latestStatus akg:Delivered ; dcterms:identifier "1.2" ; dcterms:isPartOf id:s ; akg:commitment id:c2 ;
+    akg:hasUpdate id:a2u1, id:a2u2 .
+id:a3 akg:latestStatus akg:Delivered ; dcterms:identifier "1.3" ; dcterms:isPartOf id:s ; akg:commitment id:c3 ;
+    akg:hasUpdate id:a3u1, id:a3u2 .
+id:c1 akg:text "One"@en .
+id:c2 akg:text "Two"@en .
+id:c3 akg:text "Three"@en .
+id:a1u1 akg:ordinal 1 ; akg:reportingYear "2019"^^xsd:gYear ; akg:hasBasis id:b11 .
+id:b11 akg:basisProperty akg:reportingYear ; akg:basis "stated" .
+id:a1u2 akg:ordinal 2 ; akg:reportingYear "2021"^^xsd:gYear ; akg:hasBasis id:b12, id:b12s .
+id:b12 akg:basisProperty akg:reportingYear ; akg:basis "stated" .
+id:b12s akg:basisProperty akg:status ; akg:basis "stated" .
+id:a2u1 akg:ordinal 1 .
+id:a2u2 akg:ordinal 2 ; akg:reportingYear "2022"^^xsd:gYear ; akg:hasBasis id:b22 .
+id:b22 akg:basisProperty akg:reportingYear ; akg:basis "inferred" .
+id:a3u1 akg:ordinal 1 .
+id:a3u2 akg:ordinal 2 ; akg:reportingYear "2023"^^xsd:gYear ; akg:hasBasis id:b32 .
+id:b32 akg:basisProperty akg:status ; akg:basis "stated" .
+"""
+
+
+@pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
+@pytest.mark.parametrize("stated_only", [False, True])
+def test_latest_status_year_comes_with_its_basis(tmp_path: Path, engine: str, stated_only: bool) -> None:
+    from actionkg.questions.store import open_engine
+
+    graph = tmp_path / "graph.ttl"
+    graph.write_text(_YEARS_TTL, encoding="utf-8")
+    result = run_catalogue(open_engine(graph, engine), "latest-status", {"status": "Delivered"}, stated_only)[2]
+    found = [(r["number"], r["year"], r["basis"]) for r in result.records()]
+    if stated_only:
+        assert found == [("1.1", 2021, "stated"), ("1.2", None, None), ("1.3", None, None)]
+    else:
+        assert found == [("1.1", 2021, "stated"), ("1.2", 2022, "inferred"), ("1.3", None, None)]
