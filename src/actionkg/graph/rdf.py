@@ -18,6 +18,7 @@ from ..linking.registry import REGISTRY_FILE, Registry, unchecked_statuses
 from ..pages.dating import RULE_IN_ORDER, RULE_UNBROKEN_RUN, DatedYear
 from ..pages.model import Action, CrossReference, Passage, Plan, ProgressUpdate, Section, Source, Span
 from ..pages.parse import STATUS_LABELS
+from .memory import CompactMemory
 
 LANG = "en"
 WELSH = "cy"
@@ -51,7 +52,7 @@ class Minter:
 
 
 def new_graph() -> Graph:
-    graph = Graph(store="SimpleMemory")
+    graph = Graph(store=CompactMemory())
     for prefix, namespace in PREFIXES.items():
         graph.bind(prefix, namespace, override=True, replace=True)
     return graph

@@ -259,7 +259,7 @@ def _pyshacl(data: Graph, shapes: Graph | None) -> Report:
     quiet = _BelowError()
     pyshacl_log.addFilter(quiet)
     try:
-        if not data.store.context_aware:  # the build's graph (SimpleMemory): pySHACL wants a context-aware store
+        if not data.store.context_aware:  # the build's graph (CompactMemory): pySHACL wants a context-aware store
             copied = Graph()
             copied += data
             data = copied

@@ -1,0 +1,150 @@
+"""RDF stage: the in-memory store the build's graph lives in, a third of rdflib's SimpleMemory in size.
+
+rdflib's SimpleMemory keeps each triple in three nested indexes whose innermost level is a dict per
+(subject, predicate), (predicate, object) and (object, subject) pair. Almost every such pair in the plan's
+graph has one value, so those dicts were most of its 924 bytes a triple (3 GB at 100x the plan); and the
+graph's writer makes a new term object for each triple, 4.5 objects per distinct term. Here an innermost
+level holding one value is that value itself (a dict only once a second arrives), and each term is kept
+as one object: 302 bytes a triple. Iteration order stays SimpleMemory's (insertion order at every level,
+an emptied level keeping its place), so everything written from the graph is the same bytes; the number
+of triples is counted, not recounted on every `len`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from rdflib.plugins.stores.memory import SimpleMemory
+from rdflib.term import Node
+
+_Leaf = Any  # one term, or a dict of terms (insertion-ordered, values None) once there are two or more
+_NO_CONTEXTS: tuple[()] = ()
+
+
+def _put(level: dict[Node, _Leaf], key: Node, value: Node) -> bool:
+    """Add `value` under `key`; whether it was new."""
+    leaf = level.get(key)
+    if leaf is None:
+        level[key] = value
+        return True
+    if type(leaf) is dict:
+        if value in leaf:
+            return False
+        leaf[value] = None
+        return True
+    if leaf == value:
+        return False
+    level[key] = {leaf: None, value: None}
+    return True
+
+
+def _drop(level: dict[Node, _Leaf], key: Node, value: Node) -> None:
+    leaf = level[key]
+    if type(leaf) is dict:
+        del leaf[value]
+        if len(leaf) == 1:
+            level[key] = next(iter(leaf))
+    else:  # emptied, not deleted: as in SimpleMemory, the key keeps its place in the order if it comes back
+        level[key] = {}
+
+
+def _values(leaf: _Leaf) -> Iterator[Node] | tuple[Node]:
+    return iter(leaf) if type(leaf) is dict else (leaf,)
+
+
+def _holds(leaf: _Leaf, value: Node) -> bool:
+    return value in leaf if type(leaf) is dict else bool(leaf == value)
+
+
+class CompactMemory(SimpleMemory):
+    """SimpleMemory's behaviour (no contexts, its namespace bindings) with single values stored bare."""
+
+    def __init__(self, configuration: str | None = None, identifier: Node | None = None) -> None:
+        super().__init__(configuration, identifier)  # type: ignore[arg-type]
+        self._spo: dict[Node, dict[Node, _Leaf]] = {}
+        self._pos: dict[Node, dict[Node, _Leaf]] = {}
+        self._osp: dict[Node, dict[Node, _Leaf]] = {}
+        self._count = 0
+        self._terms: dict[Node, Node] = {}  # one object per term: a graph's writer makes a new one each time
+
+    def add(self, triple: Any, context: Any = None, quoted: bool = False) -> None:
+        terms = self._terms
+        s, p, o = triple
+        s = terms.setdefault(s, s)
+        p = terms.setdefault(p, p)
+        o = terms.setdefault(o, o)
+        po = self._spo.get(s)
+        if po is None:
+            po = self._spo[s] = {}
+        if not _put(po, p, o):
+            return
+        os_ = self._pos.get(p)
+        if os_ is None:
+            os_ = self._pos[p] = {}
+        _put(os_, o, s)
+        sp = self._osp.get(o)
+        if sp is None:
+            sp = self._osp[o] = {}
+        _put(sp, s, p)
+        self._count += 1
+
+    def remove(self, triple_pattern: Any, context: Any = None) -> None:
+        for (s, p, o), _ in list(self.triples(triple_pattern)):  # listed first: removing changes the indexes
+            _drop(self._spo[s], p, o)
+            _drop(self._pos[p], o, s)
+            _drop(self._osp[o], s, p)
+            self._count -= 1
+
+    def triples(self, triple_pattern: Any, context: Any = None) -> Iterator[Any]:
+        s, p, o = triple_pattern
+        if s is not None:
+            po = self._spo.get(s)
+            if po is None:
+                return
+            if p is not None:
+                leaf = po.get(p)
+                if leaf is None:
+                    return
+                if o is not None:
+                    if _holds(leaf, o):
+                        yield (s, p, o), iter(_NO_CONTEXTS)
+                    return
+                for obj in _values(leaf):
+                    yield (s, p, obj), iter(_NO_CONTEXTS)
+                return
+            for pred, leaf in po.items():
+                if o is not None:
+                    if _holds(leaf, o):
+                        yield (s, pred, o), iter(_NO_CONTEXTS)
+                    continue
+                for obj in _values(leaf):
+                    yield (s, pred, obj), iter(_NO_CONTEXTS)
+        elif p is not None:
+            os_ = self._pos.get(p)
+            if os_ is None:
+                return
+            if o is not None:
+                leaf = os_.get(o)
+                if leaf is not None:
+                    for subj in _values(leaf):
+                        yield (subj, p, o), iter(_NO_CONTEXTS)
+                return
+            for obj, leaf in os_.items():
+                for subj in _values(leaf):
+                    yield (subj, p, obj), iter(_NO_CONTEXTS)
+        elif o is not None:
+            sp = self._osp.get(o)
+            if sp is None:
+                return
+            for subj, leaf in sp.items():
+                for pred in _values(leaf):
+                    yield (subj, pred, o), iter(_NO_CONTEXTS)
+        else:
+            for subj, po in self._spo.items():
+                for pred, leaf in po.items():
+                    for obj in _values(leaf):
+                        yield (subj, pred, obj), iter(_NO_CONTEXTS)
+
+    def __len__(self, context: Any = None) -> int:
+        return self._count
