@@ -4,22 +4,31 @@ rdflib's SimpleMemory keeps each triple in three nested indexes whose innermost 
 (subject, predicate), (predicate, object) and (object, subject) pair. Almost every such pair in the plan's
 graph has one value, so those dicts were most of its 924 bytes a triple (3 GB at 100x the plan); and the
 graph's writer makes a new term object for each triple, 4.5 objects per distinct term. Here an innermost
-level holding one value is that value itself (a dict only once a second arrives), and each term is kept
-as one object: 302 bytes a triple. Iteration order stays SimpleMemory's (insertion order at every level,
-an emptied level keeping its place), so everything written from the graph is the same bytes; the number
+level holding one value is that value itself (a dict only once a second arrives), and each term is kept as
+one object, one per spelling (`_spelling`): 309 bytes a triple. Iteration order stays SimpleMemory's
+(insertion order at every level, an emptied level keeping its place) and every triple keeps a term
+spelled as the one it was added with, so everything written from the graph is the same bytes; the number
 of triples is counted, not recounted on every `len`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from rdflib.plugins.stores.memory import SimpleMemory
-from rdflib.term import Node
+from rdflib.term import Literal, Node
 
 _Leaf = Any  # one term, or a dict of terms (insertion-ordered, values None) once there are two or more
 _NO_CONTEXTS: tuple[()] = ()
+
+
+def _spelling(term: Node) -> object:
+    """What makes two terms interchangeable. Equal literals can still differ in what is written or checked: a
+    language tag's case ("a"@EN == "a"@en) and whether rdflib found the literal ill-typed; each is kept."""
+    if isinstance(term, Literal):
+        return (str(term), term.language, term.datatype, term.ill_typed)
+    return term
 
 
 def _put(level: dict[Node, _Leaf], key: Node, value: Node) -> bool:
@@ -53,6 +62,14 @@ def _values(leaf: _Leaf) -> Iterator[Node] | tuple[Node]:
     return iter(leaf) if type(leaf) is dict else (leaf,)
 
 
+def _entries(level: dict[Node, _Leaf], key: Node | None) -> Iterable[tuple[Node, _Leaf]]:
+    """Every (key, leaf) of a level, or the one under `key` when it is given."""
+    if key is None:
+        return level.items()
+    leaf = level.get(key)
+    return () if leaf is None else ((key, leaf),)
+
+
 def _holds(leaf: _Leaf, value: Node) -> bool:
     return value in leaf if type(leaf) is dict else bool(leaf == value)
 
@@ -66,14 +83,14 @@ class CompactMemory(SimpleMemory):
         self._pos: dict[Node, dict[Node, _Leaf]] = {}
         self._osp: dict[Node, dict[Node, _Leaf]] = {}
         self._count = 0
-        self._terms: dict[Node, Node] = {}  # one object per term: a graph's writer makes a new one each time
+        self._terms: dict[object, Node] = {}  # one object per term: a graph's writer makes a new one each time
 
     def add(self, triple: Any, context: Any = None, quoted: bool = False) -> None:
         terms = self._terms
         s, p, o = triple
-        s = terms.setdefault(s, s)
+        s = terms.setdefault(_spelling(s), s)
         p = terms.setdefault(p, p)
-        o = terms.setdefault(o, o)
+        o = terms.setdefault(_spelling(o), o)
         po = self._spo.get(s)
         if po is None:
             po = self._spo[s] = {}
@@ -102,35 +119,17 @@ class CompactMemory(SimpleMemory):
             po = self._spo.get(s)
             if po is None:
                 return
-            if p is not None:
-                leaf = po.get(p)
-                if leaf is None:
-                    return
-                if o is not None:
-                    if _holds(leaf, o):
-                        yield (s, p, o), iter(_NO_CONTEXTS)
-                    return
-                for obj in _values(leaf):
-                    yield (s, p, obj), iter(_NO_CONTEXTS)
-                return
-            for pred, leaf in po.items():
-                if o is not None:
-                    if _holds(leaf, o):
-                        yield (s, pred, o), iter(_NO_CONTEXTS)
-                    continue
-                for obj in _values(leaf):
-                    yield (s, pred, obj), iter(_NO_CONTEXTS)
+            for pred, leaf in _entries(po, p):
+                if o is None:
+                    for obj in _values(leaf):
+                        yield (s, pred, obj), iter(_NO_CONTEXTS)
+                elif _holds(leaf, o):
+                    yield (s, pred, o), iter(_NO_CONTEXTS)
         elif p is not None:
             os_ = self._pos.get(p)
             if os_ is None:
                 return
-            if o is not None:
-                leaf = os_.get(o)
-                if leaf is not None:
-                    for subj in _values(leaf):
-                        yield (subj, p, o), iter(_NO_CONTEXTS)
-                return
-            for obj, leaf in os_.items():
+            for obj, leaf in _entries(os_, o):
                 for subj in _values(leaf):
                     yield (subj, p, obj), iter(_NO_CONTEXTS)
         elif o is not None:
