@@ -278,6 +278,9 @@ def _persist(
             store.bulk_load(data, fmt)
         except (SyntaxError, ValueError) as exc:
             raise InputError(path, f"not valid RDF: {' '.join(str(exc).split())}") from None
+        # the bulk loader leaves many overlapping files; compacted once, each lookup reads one (2-3x faster
+        # questions on large plans, for a first open about a third longer)
+        store.optimize()
         store.flush()
         del store
         (tmp / HASH_FILE).write_text(digest + "\n")
