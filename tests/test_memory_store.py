@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
+import pytest
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import XSD
+from rdflib.plugins.stores.memory import SimpleMemory
 
+from actionkg.graph.build import BuildResult
 from actionkg.graph.memory import CompactMemory
 
 EX = Namespace("https://example.org/")
@@ -80,3 +84,36 @@ def test_a_counted_length() -> None:
     assert len(graph) == 2 and sorted(str(o) for o in graph.objects(EX.a, EX.p)) == ["0", "2"]
     graph.remove((EX.a, None, None))
     assert len(graph) == 0 and list(graph) == []
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    """Every output file by its path under `folder`, read through the build's links (`.output` and the names)."""
+    return {
+        str(path.relative_to(folder)): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if not path.relative_to(folder).parts[0].startswith(".") and path.is_file()
+    }
+
+
+def test_the_build_on_simple_memory_writes_the_same_bytes(
+    built: BuildResult, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bundled build made again on rdflib's SimpleMemory (the build's store before CompactMemory): every file it
+    writes is the same bytes."""
+    import actionkg.graph.rdf as rdf
+    from actionkg.graph.build import build
+
+    def plain() -> Graph:
+        graph = Graph(store="SimpleMemory")
+        for prefix, namespace in rdf.PREFIXES.items():
+            graph.bind(prefix, namespace, override=True, replace=True)
+        return graph
+
+    monkeypatch.setattr(rdf, "new_graph", plain)
+    again = build(out=tmp_path / "plain")
+    assert isinstance(built.graph.store, CompactMemory)
+    assert type(again.graph.store) is SimpleMemory
+    ours, theirs = _files(built.out), _files(again.out)
+    assert {"graph.nt", "graph.ttl", "graph.jsonld", "graph.trig", "graph.nq", "report.txt"} <= set(theirs)
+    assert [name for name in theirs if ours.get(name) != theirs[name]] == []
+    assert set(ours) == set(theirs)

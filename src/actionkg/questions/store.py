@@ -175,9 +175,12 @@ def open_oxigraph(
     can be written or opened (a read-only folder, a full disk), the graph is loaded into memory
     instead, with a note on stderr.
 
+    The stored copy is compacted once when it is made: the bulk loader's overlapping files make every
+    lookup read several of them, and at a hundred times the plan the questions take a third of the time.
+
     `in_memory=True` reads the graph into an in-memory store and keeps nothing beside it: opening it parses
-    the whole file every time (0.9 s at ten times the plan, against 0.01 s to reopen the stored copy), and
-    then each question is answered 1.5-2.5 times faster, up to 12 times on the largest plans (RocksDB's reads
+    the whole file every time (1-2 s at ten times the plan, against 0.01 s to reopen the stored copy), and
+    then each question is answered 1.5-6 times faster, up to 8 times on the largest plans (RocksDB's reads
     are the difference). For a long session that asks many questions; the command line keeps the copy.
     """
     path = Path(path)
