@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import random
 from collections.abc import Iterable
 from pathlib import Path
@@ -101,13 +102,7 @@ def test_the_build_on_simple_memory_writes_the_same_bytes(
     import actionkg.graph.rdf as rdf
     from actionkg.graph.build import build
 
-    def plain() -> Graph:
-        graph = Graph(store="SimpleMemory")
-        for prefix, namespace in rdf.PREFIXES.items():
-            graph.bind(prefix, namespace, override=True, replace=True)
-        return graph
-
-    monkeypatch.setattr(rdf, "new_graph", plain)
+    monkeypatch.setattr(rdf, "new_graph", functools.partial(rdf.new_graph, "SimpleMemory"))
     again = build(out=tmp_path / "plain")
     assert isinstance(built.graph.store, CompactMemory)
     assert type(again.graph.store) is SimpleMemory

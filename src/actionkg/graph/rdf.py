@@ -51,8 +51,10 @@ class Minter:
         return self("action", self.keys.get(number, number))
 
 
-def new_graph() -> Graph:
-    graph = Graph(store=CompactMemory())
+def new_graph(store: str | None = None) -> Graph:
+    """A graph with the project's prefixes, in the compact store unless another rdflib store is named (a test
+    builds on SimpleMemory to hold the compact one to it)."""
+    graph = Graph(store=CompactMemory() if store is None else store)
     for prefix, namespace in PREFIXES.items():
         graph.bind(prefix, namespace, override=True, replace=True)
     return graph
