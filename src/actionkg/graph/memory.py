@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from rdflib.plugins.stores.memory import SimpleMemory
-from rdflib.term import Literal, Node
+from rdflib.term import Literal, Node, URIRef
 
 _Leaf = Any  # one term, or a dict of terms (insertion-ordered, values None) once there are two or more
 _NO_CONTEXTS: tuple[()] = ()
@@ -26,6 +26,8 @@ _NO_CONTEXTS: tuple[()] = ()
 def _spelling(term: Node) -> object:
     """What makes two terms interchangeable. Equal literals can still differ in what is written or checked: a
     language tag's case ("a"@EN == "a"@en) and whether rdflib found the literal ill-typed; each is kept."""
+    if type(term) is URIRef:  # most terms: rdflib's terms are ABCs, and isinstance() is slow when it is False
+        return term
     if isinstance(term, Literal):
         return (str(term), term.language, term.datatype, term.ill_typed)
     return term

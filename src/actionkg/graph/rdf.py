@@ -12,6 +12,7 @@ from urllib.parse import quote
 
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, PROV, RDF, RDFS, SKOS, XSD
+from rdflib.term import Node
 
 from ..core.vocab import AKG, DEFAULT_BASE, OA, ONTOLOGY_IRI, PREFIXES, SCHEMA, STATUS_CONCEPTS
 from ..linking.registry import REGISTRY_FILE, Registry, unchecked_statuses
@@ -51,10 +52,20 @@ class Minter:
         return self("action", self.keys.get(number, number))
 
 
+class BuildGraph(Graph):
+    """The graph a build writes. Its `add` is rdflib's without the three `isinstance(term, Node)` assertions
+    (as under `python -O`): rdflib's terms are ABCs, so those checks were a tenth of the RDF stage. The
+    writers add only rdflib terms (mypy checks it); everything else is rdflib's Graph."""
+
+    def add(self, triple: tuple[Node, Node, Node]) -> BuildGraph:
+        self.store.add(triple, self, quoted=False)
+        return self
+
+
 def new_graph(store: str | None = None) -> Graph:
     """A graph with the project's prefixes, in the compact store unless another rdflib store is named (a test
     builds on SimpleMemory to hold the compact one to it)."""
-    graph = Graph(store=CompactMemory() if store is None else store)
+    graph = BuildGraph(store=CompactMemory() if store is None else store)
     for prefix, namespace in PREFIXES.items():
         graph.bind(prefix, namespace, override=True, replace=True)
     return graph
@@ -97,9 +108,17 @@ RULES = {
 }
 
 
+# the terms every span is written with, made once (a namespace makes a new term on each attribute read)
+_TYPE, _SOURCE_SPAN, _POSITION_SELECTOR = RDF.type, AKG.SourceSpan, OA.TextPositionSelector
+_HAS_SOURCE, _HAS_SELECTOR, _START, _END = OA.hasSource, OA.hasSelector, OA.start, OA.end
+_RAW_TEXT, _START_LINE, _END_LINE = AKG.rawText, AKG.startLine, AKG.endLine
+_POSITIVE, _NON_NEGATIVE = XSD.positiveInteger, XSD.nonNegativeInteger
+
+
 class Writer:
     def __init__(self, graph: Graph, mint: Minter) -> None:
         self.g = graph
+        self._numbers: dict[tuple[int, URIRef], Literal] = {}
         self.mint = mint
         self.page = ""
         self.cut: Passage | None = None  # the block the section being written was cut short in
@@ -163,20 +182,28 @@ class Writer:
         self.g.add((owner, AKG.span, span))
         return span
 
+    def number(self, value: int, datatype: URIRef) -> Literal:
+        """An integer literal, made once per writer: spans repeat their lines and offsets, and each Literal()
+        costs about 10 µs (a third of the graph's literals are new)."""
+        found = self._numbers.get((value, datatype))
+        if found is None:
+            found = self._numbers[value, datatype] = Literal(value, datatype=datatype)
+        return found
+
     def span_node(self, span: URIRef, passage: Passage, source_node: URIRef) -> URIRef:
         """`span` becomes a SourceSpan of `passage`, with its selector at `span`/position."""
         selector = URIRef(span + "/position")
-        g = self.g
-        g.add((span, RDF.type, AKG.SourceSpan))
-        g.add((span, OA.hasSource, source_node))
-        g.add((span, OA.hasSelector, selector))
+        add, number, at = self.g.add, self.number, passage.span
+        add((span, _TYPE, _SOURCE_SPAN))
+        add((span, _HAS_SOURCE, source_node))
+        add((span, _HAS_SELECTOR, selector))
         # a plain literal: the same term in every serialisation (rdflib's JSON-LD writer drops ^^xsd:string)
-        g.add((span, AKG.rawText, Literal(passage.raw)))
-        g.add((span, AKG.startLine, Literal(passage.span.line, datatype=XSD.positiveInteger)))
-        g.add((span, AKG.endLine, Literal(passage.span.end_line, datatype=XSD.positiveInteger)))
-        g.add((selector, RDF.type, OA.TextPositionSelector))
-        g.add((selector, OA.start, Literal(passage.span.start, datatype=XSD.nonNegativeInteger)))
-        g.add((selector, OA.end, Literal(passage.span.end, datatype=XSD.nonNegativeInteger)))
+        add((span, _RAW_TEXT, Literal(passage.raw)))
+        add((span, _START_LINE, number(at.line, _POSITIVE)))
+        add((span, _END_LINE, number(at.end_line, _POSITIVE)))
+        add((selector, _TYPE, _POSITION_SELECTOR))
+        add((selector, _START, number(at.start, _NON_NEGATIVE)))
+        add((selector, _END, number(at.end, _NON_NEGATIVE)))
         return span
 
     def text_part(self, node: URIRef, cls: URIRef, passage: Passage, source_node: URIRef) -> URIRef:
@@ -234,7 +261,7 @@ class Writer:
         g.add((node, DCTERMS.identifier, Literal(action.number)))
         g.add((node, RDFS.label, _text(f"Action {action.number}")))
         g.add((node, DCTERMS.isPartOf, section_node))
-        g.add((node, AKG.position, Literal(action.position, datatype=XSD.positiveInteger)))
+        g.add((node, AKG.position, self.number(action.position, _POSITIVE)))
         commitment = self.text_part(URIRef(node + "/commitment"), AKG.Commitment, action.commitment, src)
         g.add((node, AKG.commitment, commitment))
         # each Welsh text from its own pointer (pages/align.py): an update aligns even where the commitment did not
@@ -253,7 +280,7 @@ class Writer:
             unode = self.text_part(URIRef(f"{node}/update/{update.ordinal}"), AKG.ProgressUpdate, update.body, src)
             g.add((node, AKG.hasUpdate, unode))
             g.add((unode, AKG.reportsOn, node))
-            g.add((unode, AKG.ordinal, Literal(update.ordinal, datatype=XSD.positiveInteger)))
+            g.add((unode, AKG.ordinal, self.number(update.ordinal, _POSITIVE)))
             g.add((unode, AKG.status, STATUS_CONCEPTS[update.status.concept]))
             status_line = self.text_part(URIRef(unode + "/status"), AKG.StatusLine, update.status.line, src)
             g.add((unode, AKG.statusLine, status_line))

@@ -25,7 +25,7 @@ from rdflib.term import Node
 
 from ..core.vocab import ONTOLOGY_IRI, PREFIXES
 from ..pages.model import Plan, Section
-from .rdf import Minter, Writer
+from .rdf import BuildGraph, Minter, Writer
 
 DATASET_OUTPUTS = ("graph.trig", "graph.nq")
 AKG = Namespace(ONTOLOGY_IRI + "#")  # Capture, captureOf, captured: ontology/actionkg.ttl, "snapshots"
@@ -43,7 +43,7 @@ def capture_graph(plan: Plan, section: Section, base: str) -> Graph:
     """One capture as RDF, with a node saying which capture it is (the graph's own name)."""
     keys = {n: k for s in plan.sections if s.number != section.number for n, k in s.keys.items()}
     mint = Minter(base, {**keys, **section.keys})
-    graph = Graph(store="SimpleMemory")  # only added to and written out: no indexes by context (40% faster)
+    graph = BuildGraph(store="SimpleMemory")  # only added to and written out: no indexes by context (40% faster)
     Writer(graph, mint).section(section, mint("plan"))
     node = capture_iri(mint, section)
     graph.add((node, RDF.type, AKG.Capture))
@@ -126,32 +126,44 @@ def compact_jsonld(graph: Graph, context_data: Any) -> dict[str, Any] | None:
             found = ids[iri] = context.shrink_iri(str(iri))
         return found
 
-    def raw(value: Node) -> Any:
-        if isinstance(value, URIRef):
-            return {context.id_key: shrunk(value)}
-        assert isinstance(value, Literal)
-        native = value.datatype in PLAIN_LITERAL_TYPES
-        text = value.toPython() if native else str(value)
-        if value.datatype:
-            return text if native else {context.type_key: symbol(value.datatype), context.value_key: text}
+    def literal(value: Literal) -> Any:
+        datatype = value.datatype
+        if datatype is not None:
+            if datatype in PLAIN_LITERAL_TYPES:
+                return value.toPython()
+            return {context.type_key: symbol(datatype), context.value_key: str(value)}
+        text = str(value)
         if value.language and value.language != context.language:
             return {context.lang_key: value.language, context.value_key: text}
         return {context.value_key: text} if context.language and not value.language else text
 
-    nodes: dict[Node, dict[str, Any]] = {}
-    for s, p, o in graph:
-        if not isinstance(s, URIRef) or not isinstance(o, URIRef | Literal) or p == RDF.first or str(p) in term_iris:
+    def key_of(p: Node) -> tuple[str, bool] | None:
+        """A predicate's key in a node and whether it is rdf:type; None where rdflib's converter is needed
+        (a list, a term's IRI)."""
+        if p == RDF.first or str(p) in term_iris:
             return None
+        if p == RDF.type:
+            return context.type_key, True
+        key = symbol(p)
+        return None if key in context.terms else (key, False)  # a property written like a term: rdflib keys its IRI
+
+    keys: dict[Node, tuple[str, bool] | None] = {}  # the graph has few predicates: each judged once
+    nodes: dict[Node, dict[str, Any]] = {}
+    id_key = context.id_key
+    for s, p, o in graph:
+        judged = keys[p] if p in keys else keys.setdefault(p, key_of(p))
+        if judged is None or not isinstance(s, URIRef):
+            return None
+        key, is_type = judged
         node = nodes.get(s)
         if node is None:
-            node = nodes[s] = {context.id_key: shrunk(s)}
-        if p == RDF.type:
-            key, item = context.type_key, symbol(o) if isinstance(o, URIRef) else raw(o)
+            node = nodes[s] = {id_key: shrunk(s)}
+        if type(o) is Literal or isinstance(o, Literal):
+            item = literal(o)
+        elif isinstance(o, URIRef):
+            item = symbol(o) if is_type else {id_key: shrunk(o)}
         else:
-            key = symbol(p)
-            if key in context.terms:  # a property written like a term: rdflib keys it by its full IRI
-                return None
-            item = raw(o)
+            return None
         if key in node:  # rdflib tests the value, so a falsy first one (0, "", false) is lost: here it is kept
             value = node[key]
             node[key] = [*value, item] if isinstance(value, list) else [value, item]

@@ -21,6 +21,7 @@ from ..core.rdffiles import load_rdf
 from ..core.resources import ontology_file
 from ..core.vocab import SH
 from .conformance import TARGETS, Compiled, Unsure, compile_shapes, fast_check, is_ill_typed
+from .rdf import BuildGraph
 
 
 @dataclass(frozen=True, order=True)
@@ -212,6 +213,11 @@ class _BelowError(logging.Filter):
         return record.levelno < logging.ERROR
 
 
+def _plain(data: Graph) -> bool:
+    """A graph of its own, not a Dataset or ConjunctiveGraph (their default graph has its own rules)."""
+    return type(data) is Graph or type(data) is BuildGraph
+
+
 @lru_cache(maxsize=1)
 def _compiled() -> Compiled | None:
     """The package's shapes for the fast check, as shapes.ttl writes them (its results are the same in
@@ -228,16 +234,28 @@ def _conforming() -> Graph:
     return results
 
 
+def fast_conforms(data: Graph) -> bool:
+    """Whether the fast path (`conformance`) finds the graph conforming to the package's shapes; False when it
+    finds something or is unsure, and pySHACL must judge."""
+    compiled = _compiled() if _plain(data) else None
+    if compiled is None:
+        return False
+    try:
+        return fast_check(data, compiled)
+    except Unsure:
+        return False
+
+
+def conforming_report() -> Report:
+    """The report for a graph the fast path found conforming: what pySHACL would say of it."""
+    return Report(True, [], _conforming())
+
+
 def validate_graph(data: Graph, shapes: Graph | None = None) -> Report:
     """The graph against the package's shapes (or `shapes`). With the package's shapes, a graph the fast path
     (`conformance`) finds conforming needs nothing more; anything it finds, or is unsure of, pySHACL reports."""
-    compiled = _compiled() if shapes is None and type(data) is Graph else None
-    if compiled is not None:
-        try:
-            if fast_check(data, compiled):
-                return Report(True, [], _conforming())
-        except Unsure:
-            pass  # pySHACL judges it below
+    if shapes is None and fast_conforms(data):
+        return conforming_report()
     # pySHACL makes many objects in cycles: collected as it goes even inside a build (which turns the collector off)
     collecting = gc.isenabled()
     gc.enable()
@@ -264,7 +282,7 @@ def _pyshacl(data: Graph, shapes: Graph | None) -> Report:
             copied += data
             data = copied
         # a plain Graph is queried through the cache; a Dataset (its own default-graph rules) as it is
-        target = _PreparedQueries(data) if type(data) is Graph else data
+        target = _PreparedQueries(data) if _plain(data) else data
         conforms, results, _ = validate(
             target, shacl_graph=shapes, inference="none", advanced=False, allow_warnings=True
         )
