@@ -316,12 +316,15 @@ def test_compact_jsonld_keeps_a_value_beside_a_falsy_one() -> None:
 
 
 def test_captures_written_in_a_forked_process_are_the_same_bytes(tmp_path: Path) -> None:
-    """The captures' named graphs are made beside the graph on a second core; the files are the build's alone."""
+    """The captures' named graphs are made beside the graph on a second core, and the SHACL check beside the
+    files; the files are the build's alone."""
     from actionkg.graph.build import build
 
     alone, forked = tmp_path / "alone", tmp_path / "forked"
+    timings: dict[str, float] = {}
     assert build(out=alone, parallel=False).conforms
-    assert build(out=forked, parallel=True).conforms
+    assert build(out=forked, parallel=True, timings=timings).conforms
+    assert "check peak (MiB)" in timings  # the check ran in its own process
     for name in ("graph.nt", "graph.ttl", "graph.jsonld", "graph.trig", "graph.nq", "report.txt"):
         assert (forked / name).read_bytes() == (alone / name).read_bytes(), name
 
@@ -365,18 +368,46 @@ def test_a_failing_forked_process_is_an_error_and_writes_nothing(
 
 
 def test_a_build_that_fails_shacl_stops_the_forked_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """SHACL fails while the child writes: only report-failed.txt is written and the child is gone."""
+    """The graph fails SHACL while the files are written beside the check: they are dropped, only
+    report-failed.txt is written (pySHACL's violation in it), a good graph there before stays, the children
+    are gone."""
     import multiprocessing
 
     from actionkg.graph import build as build_module
-    from actionkg.graph.validate import validate_graph
 
-    def failing(graph: Graph) -> Any:
+    made = build_module.knowledge_graph
+
+    def broken(*args: Any) -> Graph:
+        graph = made(*args)
         graph.add((URIRef("https://example.org/no-such-action"), RDF.type, AKG.Action))  # no number, no text
-        return validate_graph(graph)
+        return graph
 
-    monkeypatch.setattr(build_module, "validate_graph", failing)
-    result = build_module.build(out=tmp_path / "out", parallel=True)
+    out = tmp_path / "out"
+    assert build_module.build(out=out, parallel=True).conforms
+    before = (out / "graph.ttl").read_bytes()
+    monkeypatch.setattr(build_module, "knowledge_graph", broken)
+    result = build_module.build(out=out, parallel=True)
     assert not result.conforms
-    assert (tmp_path / "out" / "report-failed.txt").exists() and not (tmp_path / "out" / "graph.ttl").exists()
+    failed = (out / "report-failed.txt").read_text(encoding="utf-8")
+    assert "<https://example.org/no-such-action>" in failed and "dcterms:identifier" in failed
+    assert (out / "graph.ttl").read_bytes() == before
     assert multiprocessing.active_children() == []
+
+
+def test_a_check_process_that_fails_leaves_the_check_to_the_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The forked SHACL check dies: the build checks the graph itself and writes the same files."""
+    from actionkg.graph import build as build_module
+
+    def dies(graph: Graph) -> Any:
+        raise MemoryError("the check's process ran out of memory")
+
+    alone = tmp_path / "alone"
+    assert build_module.build(out=alone, parallel=False).conforms
+    monkeypatch.setattr(build_module, "_timed_check", dies)  # the fork inherits it
+    timings: dict[str, float] = {}
+    assert build_module.build(out=tmp_path / "out", parallel=True, timings=timings).conforms
+    assert "check peak (MiB)" not in timings and "shacl" in timings
+    for name in ("graph.nt", "graph.ttl", "graph.jsonld", "graph.trig", "graph.nq", "report.txt"):
+        assert (tmp_path / "out" / name).read_bytes() == (alone / name).read_bytes(), name

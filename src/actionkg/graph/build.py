@@ -55,7 +55,7 @@ from .snapshots import (
     used_prefixes,
     write_turtle,
 )
-from .validate import Report, validate_graph
+from .validate import Report, conforming_report, fast_conforms, validate_graph
 
 T = TypeVar("T")
 OUTPUTS = ("graph.ttl", "graph.nt", "graph.jsonld", *DATASET_OUTPUTS, "report.txt")
@@ -515,33 +515,94 @@ def _build(
         link_notes = link_plan(plan, registry)
     with _timed(timings, "derive"):
         derived = derive(plan, registry, str(manifest.plan["launched"]))
+    forking = second_core() and parallel is not False
     # the captures' named graphs read only the pages: written in a forked process while this one makes the graph
-    captures = _fork(lambda: capture_lines(plan, base)) if second_core() and parallel is not False else None
+    captures = _fork(lambda: capture_lines(plan, base)) if forking else None
+    checking: Forked[tuple[bool, float]] | None = None
     try:
         with _timed(timings, "rdf"):
             graph = knowledge_graph(plan, registry, derived, manifest.plan, manifest.licence, base, build_date())
+        written = Written(out, base, plan, graph, derived, registry, link_notes, manifest, timings)
+        if forking and len(graph) <= CHECK_BESIDE_LIMIT:
+            checking = _fork(functools.partial(_timed_check, graph))
+        if checking is not None:
+            try:
+                return written.write(conforming_report(), captures, checking)
+            except _NotConfirmed:
+                captures = None  # its lines went into the set just dropped: the writer makes them here
         with _timed(timings, "shacl"), _garbage_collected():
             report = validate_graph(graph)
-        summary = summarise(plan, graph, report, derived)
-        result = BuildResult(plan, graph, report, summary, out)
+        return written.write(report, captures)
+    finally:
+        for child in (captures, checking):
+            if child is not None:
+                child.stop()
+
+
+# Below this many triples (about 4x the bundled plan) the fast SHACL check runs in a forked process while this
+# one writes the files, which are dropped unless it finds the graph conforming. Above it the check runs first:
+# the child reads every term of the graph, so its copy of the graph's memory grows with it (docs/performance.md).
+CHECK_BESIDE_LIMIT = 200_000
+
+
+class _NotConfirmed(Exception):
+    """The check beside the writing did not find the graph conforming: the files written are dropped."""
+
+
+def _timed_check(graph: Graph) -> tuple[bool, float]:
+    start = time.perf_counter()
+    return fast_conforms(graph), time.perf_counter() - start
+
+
+@dataclass
+class Written:
+    """What the output set is written from, once the graph is made and whether it conforms is known or awaited."""
+
+    out: Path
+    base: str
+    plan: Plan
+    graph: Graph
+    derived: Derived
+    registry: Registry
+    link_notes: list[str]
+    manifest: Any
+    timings: dict[str, float] | None
+
+    def write(
+        self, report: Report, captures: Forked[Captured] | None, checking: Forked[tuple[bool, float]] | None = None
+    ) -> BuildResult:
+        """The output set, or report-failed.txt alone when the graph does not conform. With `checking`, the
+        files are written while it runs and switched in only if it finds the graph conforming (`report`);
+        otherwise `_NotConfirmed` is raised and nothing is switched in."""
+        plan, graph, out = self.plan, self.graph, self.out
+        result = BuildResult(plan, graph, report, "", out)
         if not report.conforms:
-            write_atomic(out / FAILED_REPORT, (summary + "\n\n" + report.text() + "\n").encode("utf-8"))
+            result.summary = summarise(plan, graph, report, self.derived)
+            write_atomic(out / FAILED_REPORT, (result.summary + "\n\n" + report.text() + "\n").encode("utf-8"))
             result.written.append(out / FAILED_REPORT)
             return result
-        report_text = _report_text(plan, summary, report, registry, link_notes)
-        kept = kept_sources(plan, manifest)
+        kept = kept_sources(plan, self.manifest)
         with output_set(out, [*OUTPUTS, *kept]) as staged:  # each file on disk as soon as it is made
-            times = write_outputs(graph, plan, base, staged, captures)
+            times = write_outputs(graph, plan, self.base, staged, captures)
+            if checking is not None:
+                waited = time.perf_counter()
+                try:
+                    conforms, times["shacl"] = checking.result()
+                except RuntimeError:  # the child failed or was killed: the check is made here, where a bug shows
+                    raise _NotConfirmed from None
+                times["shacl wait"] = time.perf_counter() - waited
+                times["check peak (MiB)"] = checking.peak_mib
+                if not conforms:
+                    raise _NotConfirmed
             made = time.perf_counter()
+            result.summary = summarise(plan, graph, report, self.derived)
+            report_text = _report_text(plan, result.summary, report, self.registry, self.link_notes)
             staged.put("report.txt", [report_text.encode("utf-8")])
             for name, data in kept.items():
                 staged.put(name, [data])
         times["write"] = time.perf_counter() - made
-    finally:
-        if captures is not None:
-            captures.stop()
-    if timings is not None:
-        timings.update(times)
-    result.written += [out / name for name in (*OUTPUTS, SOURCES)]
-    (out / FAILED_REPORT).unlink(missing_ok=True)
-    return result
+        if self.timings is not None:
+            self.timings.update(times)
+        result.written += [out / name for name in (*OUTPUTS, SOURCES)]
+        (out / FAILED_REPORT).unlink(missing_ok=True)
+        return result
