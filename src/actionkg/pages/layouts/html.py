@@ -33,16 +33,16 @@ from __future__ import annotations
 import bisect
 import re
 from html.parser import HTMLParser
-from typing import Any
-
-import lxml.html
-from lxml import etree
+from typing import TYPE_CHECKING, Any
 
 from ...core.errors import InputError
 from ..status import STATUS_LINE, check_line
 from ..text import LineIndex, readable
 from . import Item, Line
 from .flat import ACTIONS_LINE
+
+if TYPE_CHECKING:  # lxml is imported when an HTML page is read: a build of text pages does not load it
+    from lxml import etree
 
 _FURNITURE_TAGS = {"nav", "header", "footer", "aside"}
 _LEAVES = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "dt", "dd", "blockquote", "pre"}
@@ -353,6 +353,9 @@ def uncut(text: str) -> str:
 
 
 def items(text: str) -> list[Item]:
+    import lxml.html
+    from lxml import etree
+
     text = uncut(text)
     prolog = re.match(r"\ufeff?\s*<\?xml[^>]*\?>", text)  # XHTML: lxml refuses a str with an encoding declaration
     try:
