@@ -52,9 +52,10 @@ def disk_bytes(folder: Path) -> int:
 
 def step_build(work: Path, repeat: int) -> Timings:
     """`graph.build.build()` itself, with its stage timings; outputs in build/. With a second core the
-    captures' named graphs are written by a forked child (`captures peak` is its own peak memory) and, below
-    `CHECK_BESIDE_LIMIT` triples, the SHACL check runs in another beside the serialisations (`shacl` is its
-    time, `shacl wait` how long the build waited for it, `check peak` its own peak memory)."""
+    captures' named graphs are written by a forked child and, below `CHECK_BESIDE_LIMIT` triples, the SHACL
+    check runs in another beside the serialisations (`shacl` is its time, `shacl wait` how long the build
+    waited for it). For each child: its peak resident size (pages shared with the build included) and its
+    private memory when done (what it adds to the build's)."""
     timer = Timer()
     with timer("import"):
         from actionkg.graph.build import build
@@ -64,15 +65,14 @@ def step_build(work: Path, repeat: int) -> Timings:
     import gc
 
     gc.freeze()  # as `actionkg build` does before it exits: no last walk over the graph's objects
-    captures_peak = stages.pop("captures peak (MiB)", None)
-    check_peak = stages.pop("check peak (MiB)", None)
+    children = {key: stages.pop(f"{child} {kind} (MiB)", None) for child in ("captures", "check")
+                for kind in ("peak", "private") for key in [f"{child}_{kind}_mib"]}  # fmt: skip
     if not result.conforms:
         raise SystemExit(f"the synthetic plan does not conform:\n{result.report.text()[:2000]}")
     return {
         "stages": {**timer.times, **stages}, "triples": len(result.graph), "actions": len(result.plan.actions),
         "updates": sum(len(a.updates) for a in result.plan.actions),
-        "graph_nt_bytes": (work / "build" / "graph.nt").stat().st_size, "captures_peak_mib": captures_peak,
-        "check_peak_mib": check_peak,
+        "graph_nt_bytes": (work / "build" / "graph.nt").stat().st_size, **children,
     }  # fmt: skip
 
 

@@ -315,18 +315,28 @@ def test_compact_jsonld_keeps_a_value_beside_a_falsy_one() -> None:
     assert sorted(node["akg:position"]) == [0, 5] and sorted(node["akg:text"]) == ["", "words"]
 
 
-def test_captures_written_in_a_forked_process_are_the_same_bytes(tmp_path: Path) -> None:
-    """The captures' named graphs are made beside the graph on a second core, and the SHACL check beside the
-    files; the files are the build's alone."""
-    from actionkg.graph.build import build
+_OUTPUTS = ("graph.nt", "graph.ttl", "graph.jsonld", "graph.trig", "graph.nq", "report.txt")
 
-    alone, forked = tmp_path / "alone", tmp_path / "forked"
+
+def test_captures_written_in_a_forked_process_are_the_same_bytes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The captures' named graphs are made beside the graph on a second core, and the SHACL check beside the
+    files; the files are the build's alone. Above the size limit the check runs first, with the same files."""
+    from actionkg.graph import build as build_module
+
+    monkeypatch.setattr(build_module, "second_core", lambda: True)  # a one-core machine forks too, slowly
+    alone, forked, large = tmp_path / "alone", tmp_path / "forked", tmp_path / "large"
     timings: dict[str, float] = {}
-    assert build(out=alone, parallel=False).conforms
-    assert build(out=forked, parallel=True, timings=timings).conforms
-    assert "check peak (MiB)" in timings  # the check ran in its own process
-    for name in ("graph.nt", "graph.ttl", "graph.jsonld", "graph.trig", "graph.nq", "report.txt"):
-        assert (forked / name).read_bytes() == (alone / name).read_bytes(), name
+    assert build_module.build(out=alone, parallel=False).conforms
+    assert build_module.build(out=forked, parallel=True, timings=timings).conforms
+    assert "check peak (MiB)" in timings and "captures peak (MiB)" in timings  # both ran in their own process
+    monkeypatch.setattr(build_module, "CHECK_BESIDE_LIMIT", 45_000)  # the bundled graph has 45,566 triples
+    timings = {}
+    assert build_module.build(out=large, parallel=True, timings=timings).conforms
+    assert "check peak (MiB)" not in timings and "captures peak (MiB)" in timings
+    for name in _OUTPUTS:
+        assert (forked / name).read_bytes() == (alone / name).read_bytes() == (large / name).read_bytes(), name
 
 
 class _Unreadable:
@@ -369,29 +379,37 @@ def test_a_failing_forked_process_is_an_error_and_writes_nothing(
 
 def test_a_build_that_fails_shacl_stops_the_forked_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The graph fails SHACL while the files are written beside the check: they are dropped, only
-    report-failed.txt is written (pySHACL's violation in it), a good graph there before stays, the children
-    are gone."""
-    import multiprocessing
-
+    report-failed.txt is written (pySHACL's violation in it), a good graph there before stays, and both
+    children are stopped."""
     from actionkg.graph import build as build_module
+    from actionkg.graph.validate import fast_conforms
 
-    made = build_module.knowledge_graph
+    made, stop = build_module.knowledge_graph, build_module.Forked.stop
+    stopped: list[str] = []
 
     def broken(*args: Any) -> Graph:
         graph = made(*args)
         graph.add((URIRef("https://example.org/no-such-action"), RDF.type, AKG.Action))  # no number, no text
         return graph
 
+    def recorded(self: Any) -> None:
+        stopped.append(self._process.name)
+        stop(self)
+
+    monkeypatch.setattr(build_module, "second_core", lambda: True)
     out = tmp_path / "out"
     assert build_module.build(out=out, parallel=True).conforms
-    before = (out / "graph.ttl").read_bytes()
+    before = {name: (out / name).read_bytes() for name in _OUTPUTS}
     monkeypatch.setattr(build_module, "knowledge_graph", broken)
+    monkeypatch.setattr(build_module.Forked, "stop", recorded)
     result = build_module.build(out=out, parallel=True)
-    assert not result.conforms
+    assert not result.conforms and not fast_conforms(result.graph)  # the child's check said so: no crash
     failed = (out / "report-failed.txt").read_text(encoding="utf-8")
     assert "<https://example.org/no-such-action>" in failed and "dcterms:identifier" in failed
-    assert (out / "graph.ttl").read_bytes() == before
-    assert multiprocessing.active_children() == []
+    assert {name: (out / name).read_bytes() for name in _OUTPUTS} == before
+    assert sorted(stopped) == ["actionkg-captures", "actionkg-check"]
+    generations = [p.name for p in out.iterdir() if p.name.startswith(".gen-")]
+    assert generations == [os.readlink(out / ".output")]  # the dropped one is gone, the good one stays live
 
 
 def test_a_check_process_that_fails_leaves_the_check_to_the_build(
@@ -403,11 +421,12 @@ def test_a_check_process_that_fails_leaves_the_check_to_the_build(
     def dies(graph: Graph) -> Any:
         raise MemoryError("the check's process ran out of memory")
 
+    monkeypatch.setattr(build_module, "second_core", lambda: True)
     alone = tmp_path / "alone"
     assert build_module.build(out=alone, parallel=False).conforms
     monkeypatch.setattr(build_module, "_timed_check", dies)  # the fork inherits it
     timings: dict[str, float] = {}
     assert build_module.build(out=tmp_path / "out", parallel=True, timings=timings).conforms
     assert "check peak (MiB)" not in timings and "shacl" in timings
-    for name in ("graph.nt", "graph.ttl", "graph.jsonld", "graph.trig", "graph.nq", "report.txt"):
+    for name in _OUTPUTS:
         assert (tmp_path / "out" / name).read_bytes() == (alone / name).read_bytes(), name

@@ -1,7 +1,8 @@
 """Runs the stages in order and writes the outputs atomically.
 
 A build that fails on input writes nothing; one that fails SHACL writes only
-report-failed.txt. The last good graph is never replaced by a failed build.
+report-failed.txt (a small graph's files are written while it is checked, into a generation that is
+then dropped). The last good graph is never replaced by a failed build.
 The output set (graph.ttl, graph.nt, graph.jsonld, graph.trig, graph.nq, report.txt, and sources/: the
 pages read, with their manifest, for `actionkg diff`) is written file by file as each is made, into a
 generation no reader sees, and switched in one step when all are written (`core.files.output_set`): no
@@ -321,25 +322,28 @@ def write_outputs(
     times = {"serialise": middle - start + time.perf_counter() - after, "dataset": after - middle}
     if captures is not None:
         times["captures peak (MiB)"] = captures.peak_mib
+        if captures.private_mib is not None:
+            times["captures private (MiB)"] = captures.private_mib
     return times
 
 
 class Forked(Generic[T]):
     """`work()` run in a forked process while this one goes on, its result sent back pickled.
 
-    The build forks one after reading the pages, to write the captures' named graphs (which read only the
-    pages) while this process makes the graph and checks it. The child starts from the pages alone, before
-    the graph exists, so the two share little memory to copy on write. A thread here takes the result as
-    soon as it is sent, so the child ends (and its memory is free) before the build's own peak. An error in
+    The build forks two where there is a second core. One, after reading the pages, writes the captures'
+    named graphs (which read only the pages) while this process makes the graph: it starts before the graph
+    exists, so the two share little memory to copy on write. The other, once a small graph is made, runs the
+    fast SHACL check while this process writes the files (`CHECK_BESIDE_LIMIT`). A thread here takes the
+    result as soon as it is sent, so the child ends (and its memory is free) as early as it can. An error in
     the child is raised here with its traceback; `stop` ends the child whatever happened."""
 
-    def __init__(self, work: Callable[[], T]) -> None:
+    def __init__(self, work: Callable[[], T], name: str = "actionkg-child") -> None:
         import multiprocessing
         import threading
 
         context = multiprocessing.get_context("fork")
         self._pipe, child_end = context.Pipe(duplex=False)
-        self._process = context.Process(target=_send, args=(work, child_end), name="actionkg-captures")
+        self._process = context.Process(target=_send, args=(work, child_end), name=name)
         self._process.daemon = True
         try:
             self._process.start()
@@ -352,7 +356,8 @@ class Forked(Generic[T]):
         self._failed: BaseException | None = None
         self._receiver = threading.Thread(target=self._receive, name="actionkg-captures-result", daemon=True)
         self._receiver.start()
-        self.peak_mib = 0.0  # the child's peak resident size, known once its result is in
+        self.peak_mib = 0.0  # the child's peak resident size (pages it shares with this one included)
+        self.private_mib: float | None = None  # what it had copied or made itself when done (Linux), or None
 
     def _receive(self) -> None:
         try:
@@ -373,7 +378,7 @@ class Forked(Generic[T]):
         self._sent = None  # the caller holds it now
         if kind == "error":
             raise RuntimeError(f"the forked process failed:\n{payload}")
-        result, self.peak_mib = payload
+        result, self.peak_mib, self.private_mib = payload
         return result  # type: ignore[no-any-return]
 
     def stop(self) -> None:
@@ -394,13 +399,24 @@ def _send(work: Callable[[], Any], pipe: Any) -> None:
         pipe.send(("error", traceback.format_exc()))
         return
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # MiB: the child's own, beside the build's
-    pipe.send(("result", (result, peak)))
+    pipe.send(("result", (result, peak, _private_mib())))
 
 
-def _fork(work: Callable[[], T]) -> Forked[T] | None:
+def _private_mib() -> float | None:
+    """This process's private memory in MiB (pages it copied on write or made itself, not those it still
+    shares with its parent): what it adds to the machine's use. None where Linux's smaps_rollup is not."""
+    try:
+        text = Path("/proc/self/smaps_rollup").read_text(encoding="ascii")
+    except OSError:
+        return None
+    kib = sum(int(line.split()[1]) for line in text.splitlines() if line.startswith(("Private_Clean:", "Private_Dirty:")))
+    return kib / 1024
+
+
+def _fork(work: Callable[[], T], name: str) -> Forked[T] | None:
     """`Forked(work)`, or None (the work done here, in turn) when the system cannot fork now."""
     try:
-        return Forked(work)
+        return Forked(work, name)
     except OSError:  # no memory or process slot for a child: the build goes on alone
         return None
 
@@ -491,8 +507,10 @@ def build(
     timings: dict[str, float] | None = None, parallel: bool | None = None,
 ) -> BuildResult:  # fmt: skip
     """Parse, link, derive, make the graph, validate it and write the outputs. `timings`, when given, gets the
-    seconds of each stage (the benchmark reads them); `parallel=False` keeps the captures' writer in this
-    process (by default it is forked where there is a second core); the outputs are the same bytes either way."""
+    seconds of each stage (the benchmark reads them); `parallel=False` keeps the captures' writer and the
+    SHACL check in this process (by default, where there is a second core, the captures are written in a
+    forked child, and so is a small graph's check: `CHECK_BESIDE_LIMIT`); the outputs are the same bytes
+    either way."""
     with _no_collection():
         return _build(sources, Path(out), base, max_bytes, captured, timings, parallel)
 
@@ -517,22 +535,23 @@ def _build(
         derived = derive(plan, registry, str(manifest.plan["launched"]))
     forking = second_core() and parallel is not False
     # the captures' named graphs read only the pages: written in a forked process while this one makes the graph
-    captures = _fork(lambda: capture_lines(plan, base)) if forking else None
+    captures = _fork(lambda: capture_lines(plan, base), "actionkg-captures") if forking else None
     checking: Forked[tuple[bool, float]] | None = None
     try:
         with _timed(timings, "rdf"):
             graph = knowledge_graph(plan, registry, derived, manifest.plan, manifest.licence, base, build_date())
         written = Written(out, base, plan, graph, derived, registry, link_notes, manifest, timings)
         if forking and len(graph) <= CHECK_BESIDE_LIMIT:
-            checking = _fork(functools.partial(_timed_check, graph))
+            checking = _fork(functools.partial(_timed_check, graph), "actionkg-check")
+        made = captures
         if checking is not None:
             try:
                 return written.write(conforming_report(), captures, checking)
             except _NotConfirmed:
-                captures = None  # its lines went into the set just dropped: the writer makes them here
+                made = None  # the captures' lines went into the set just dropped: the writer makes them here
         with _timed(timings, "shacl"), _garbage_collected():
             report = validate_graph(graph)
-        return written.write(report, captures)
+        return written.write(report, made)
     finally:
         for child in (captures, checking):
             if child is not None:
@@ -592,6 +611,8 @@ class Written:
                     raise _NotConfirmed from None
                 times["shacl wait"] = time.perf_counter() - waited
                 times["check peak (MiB)"] = checking.peak_mib
+                if checking.private_mib is not None:
+                    times["check private (MiB)"] = checking.private_mib
                 if not conforms:
                     raise _NotConfirmed
             made = time.perf_counter()

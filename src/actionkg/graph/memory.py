@@ -1,4 +1,5 @@
-"""RDF stage: the in-memory store the build's graph lives in, a third of rdflib's SimpleMemory in size.
+"""RDF stage: the in-memory store the build's graph lives in, a third of rdflib's SimpleMemory in size, and the
+graph class the build writes through (`BuildGraph`).
 
 rdflib's SimpleMemory keeps each triple in three nested indexes whose innermost level is a dict per
 (subject, predicate), (predicate, object) and (object, subject) pair. Almost every such pair in the plan's
@@ -16,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from rdflib import Graph
 from rdflib.plugins.stores.memory import SimpleMemory
 from rdflib.term import Literal, Node, URIRef
 
@@ -149,3 +151,13 @@ class CompactMemory(SimpleMemory):
 
     def __len__(self, context: Any = None) -> int:
         return self._count
+
+
+class BuildGraph(Graph):
+    """The graph a build writes. Its `add` is rdflib's without the three `isinstance(term, Node)` assertions
+    (as under `python -O`): rdflib's terms are ABCs, so those checks were a tenth of the RDF stage. The
+    writers add only rdflib terms (mypy checks it); everything else is rdflib's Graph."""
+
+    def add(self, triple: tuple[Node, Node, Node]) -> BuildGraph:
+        self.store.add(triple, self, quoted=False)
+        return self

@@ -19,7 +19,7 @@ from ..linking.registry import REGISTRY_FILE, Registry, unchecked_statuses
 from ..pages.dating import RULE_IN_ORDER, RULE_UNBROKEN_RUN, DatedYear
 from ..pages.model import Action, CrossReference, Passage, Plan, ProgressUpdate, Section, Source, Span
 from ..pages.parse import STATUS_LABELS
-from .memory import CompactMemory
+from .memory import BuildGraph, CompactMemory
 
 LANG = "en"
 WELSH = "cy"
@@ -50,16 +50,6 @@ class Minter:
 
     def action(self, number: str) -> URIRef:
         return self("action", self.keys.get(number, number))
-
-
-class BuildGraph(Graph):
-    """The graph a build writes. Its `add` is rdflib's without the three `isinstance(term, Node)` assertions
-    (as under `python -O`): rdflib's terms are ABCs, so those checks were a tenth of the RDF stage. The
-    writers add only rdflib terms (mypy checks it); everything else is rdflib's Graph."""
-
-    def add(self, triple: tuple[Node, Node, Node]) -> BuildGraph:
-        self.store.add(triple, self, quoted=False)
-        return self
 
 
 def new_graph(store: str | None = None) -> Graph:

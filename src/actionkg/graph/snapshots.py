@@ -25,7 +25,8 @@ from rdflib.term import Node
 
 from ..core.vocab import ONTOLOGY_IRI, PREFIXES
 from ..pages.model import Plan, Section
-from .rdf import BuildGraph, Minter, Writer
+from .memory import BuildGraph
+from .rdf import Minter, Writer
 
 DATASET_OUTPUTS = ("graph.trig", "graph.nq")
 AKG = Namespace(ONTOLOGY_IRI + "#")  # Capture, captureOf, captured: ontology/actionkg.ttl, "snapshots"
@@ -128,7 +129,7 @@ def compact_jsonld(graph: Graph, context_data: Any) -> dict[str, Any] | None:
 
     def literal(value: Literal) -> Any:
         datatype = value.datatype
-        if datatype is not None:
+        if datatype:  # as rdflib's writer tests it: an empty datatype is none
             if datatype in PLAIN_LITERAL_TYPES:
                 return value.toPython()
             return {context.type_key: symbol(datatype), context.value_key: str(value)}

@@ -21,7 +21,7 @@ from ..core.rdffiles import load_rdf
 from ..core.resources import ontology_file
 from ..core.vocab import SH
 from .conformance import TARGETS, Compiled, Unsure, compile_shapes, fast_check, is_ill_typed
-from .rdf import BuildGraph
+from .memory import BuildGraph
 
 
 @dataclass(frozen=True, order=True)
