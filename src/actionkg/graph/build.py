@@ -409,7 +409,8 @@ def _private_mib() -> float | None:
         text = Path("/proc/self/smaps_rollup").read_text(encoding="ascii")
     except OSError:
         return None
-    kib = sum(int(line.split()[1]) for line in text.splitlines() if line.startswith(("Private_Clean:", "Private_Dirty:")))
+    private = ("Private_Clean:", "Private_Dirty:")
+    kib = sum(int(line.split()[1]) for line in text.splitlines() if line.startswith(private))
     return kib / 1024
 
 

@@ -12,7 +12,6 @@ from urllib.parse import quote
 
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, PROV, RDF, RDFS, SKOS, XSD
-from rdflib.term import Node
 
 from ..core.vocab import AKG, DEFAULT_BASE, OA, ONTOLOGY_IRI, PREFIXES, SCHEMA, STATUS_CONCEPTS
 from ..linking.registry import REGISTRY_FILE, Registry, unchecked_statuses
