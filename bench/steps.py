@@ -65,8 +65,10 @@ def step_build(work: Path, repeat: int) -> Timings:
     import gc
 
     gc.freeze()  # as `actionkg build` does before it exits: no last walk over the graph's objects
-    children = {key: stages.pop(f"{child} {kind} (MiB)", None) for child in ("captures", "check")
-                for kind in ("peak", "private") for key in [f"{child}_{kind}_mib"]}  # fmt: skip
+    children = {}  # captures_peak_mib, captures_private_mib, check_peak_mib, check_private_mib
+    for child in ("captures", "check"):
+        for kind in ("peak", "private"):
+            children[f"{child}_{kind}_mib"] = stages.pop(f"{child} {kind} (MiB)", None)
     if not result.conforms:
         raise SystemExit(f"the synthetic plan does not conform:\n{result.report.text()[:2000]}")
     return {

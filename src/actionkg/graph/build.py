@@ -38,6 +38,7 @@ from ..linking.registry import Registry, load_registry
 from ..pages.align import align_plan
 from ..pages.builds import SOURCES, kept_sources
 from ..pages.dating import RULE_IN_ORDER, RULE_UNBROKEN_RUN, DatedYear
+from ..pages.manifest import Manifest
 from ..pages.model import Plan, ProgressUpdate, Source
 from ..pages.outline import cut_lines
 from ..pages.parse import STATUS_LABELS, parse_plan
@@ -321,9 +322,7 @@ def write_outputs(
     staged.put("graph.jsonld", [_jsonld_file(graph)])
     times = {"serialise": middle - start + time.perf_counter() - after, "dataset": after - middle}
     if captures is not None:
-        times["captures peak (MiB)"] = captures.peak_mib
-        if captures.private_mib is not None:
-            times["captures private (MiB)"] = captures.private_mib
+        times.update(captures.memory("captures"))
     return times
 
 
@@ -354,7 +353,7 @@ class Forked(Generic[T]):
             child_end.close()
         self._sent: tuple[str, Any] | None = None
         self._failed: BaseException | None = None
-        self._receiver = threading.Thread(target=self._receive, name="actionkg-captures-result", daemon=True)
+        self._receiver = threading.Thread(target=self._receive, name=f"{name}-result", daemon=True)
         self._receiver.start()
         self.peak_mib = 0.0  # the child's peak resident size (pages it shares with this one included)
         self.private_mib: float | None = None  # what it had copied or made itself when done (Linux), or None
@@ -380,6 +379,14 @@ class Forked(Generic[T]):
             raise RuntimeError(f"the forked process failed:\n{payload}")
         result, self.peak_mib, self.private_mib = payload
         return result  # type: ignore[no-any-return]
+
+    def memory(self, label: str) -> dict[str, float]:
+        """The child's memory for a build's timings, once its result is in: `<label> peak (MiB)` and, where
+        known, `<label> private (MiB)`."""
+        figures = {f"{label} peak (MiB)": self.peak_mib}
+        if self.private_mib is not None:
+            figures[f"{label} private (MiB)"] = self.private_mib
+        return figures
 
     def stop(self) -> None:
         if self._process.is_alive():
@@ -585,7 +592,7 @@ class Written:
     derived: Derived
     registry: Registry
     link_notes: list[str]
-    manifest: Any
+    manifest: Manifest
     timings: dict[str, float] | None
 
     def write(
@@ -611,9 +618,7 @@ class Written:
                 except RuntimeError:  # the child failed or was killed: the check is made here, where a bug shows
                     raise _NotConfirmed from None
                 times["shacl wait"] = time.perf_counter() - waited
-                times["check peak (MiB)"] = checking.peak_mib
-                if checking.private_mib is not None:
-                    times["check private (MiB)"] = checking.private_mib
+                times.update(checking.memory("check"))
                 if not conforms:
                     raise _NotConfirmed
             made = time.perf_counter()

@@ -159,7 +159,7 @@ def compact_jsonld(graph: Graph, context_data: Any) -> dict[str, Any] | None:
         node = nodes.get(s)
         if node is None:
             node = nodes[s] = {id_key: shrunk(s)}
-        if type(o) is Literal or isinstance(o, Literal):
+        if isinstance(o, Literal):  # an exact type is checked first, fast; a false check on an ABC is slow
             item = literal(o)
         elif isinstance(o, URIRef):
             item = symbol(o) if is_type else {id_key: shrunk(o)}
