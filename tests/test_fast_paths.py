@@ -173,6 +173,24 @@ def test_type_first_moves_only_type_lines() -> None:
         b"<b> <q> <z> .\n",
     ]
     assert type_first(lines) == [lines[1], lines[0], lines[3], lines[2], lines[4]]
+    quoted = [  # a literal that quotes the type predicate is not a type line
+        b"<a> <p> <x> .\n",
+        b"<a> " + t + b" <C> .\n",
+        b'<b> <p> "says ' + t + b' here" .\n',
+        b"<b> " + t + b" <D> .\n",
+    ]
+    assert type_first(quoted) == [quoted[1], quoted[0], quoted[3], quoted[2]]
+    assert type_first([]) == [] and type_first(lines[:1]) == lines[:1]
+
+
+def test_nt_lines_are_the_same_when_the_object_cache_is_emptied(
+    built: BuildResult, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    whole = nt_lines(built.graph)
+    monkeypatch.setattr(snapshots, "_OBJECTS_KEPT", 3)  # emptied every third distinct object IRI
+    assert nt_lines(built.graph) == whole
+    reference = built.graph.serialize(format="nt", encoding="utf-8").splitlines(keepends=True)
+    assert whole == sorted(line for line in reference if line.strip())
 
 
 def test_serialisations_do_not_depend_on_the_hash_seed(built: BuildResult, tmp_path: Path) -> None:
