@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 BEGIN, END = "<!-- scale:begin -->", "<!-- scale:end -->"
 BUILD_STAGES = ("import", "parse", "link", "derive", "rdf", "shacl", "shacl wait", "serialise", "dataset", "write")
 PER_TRIPLE_STAGES = tuple(name for name in BUILD_STAGES[1:] if name != "shacl wait")  # a wait is not work
+CPU = " CPU"  # a stage's CPU seconds are under its name and this (graph.build: `parse CPU`)
 LIBRARIES = ("rdflib", "pyoxigraph", "pyshacl", "networkx", "oxrdflib")
 Results = dict[int, dict[str, "Measured"]]
 
@@ -138,8 +139,8 @@ def _sizes_table(results: Results) -> list[str]:
         add(f"build: {name} (s)", _stage_cell(name))
     add("build process, wall (s)", lambda st, _: _sec(_build_wall(st), _failed(st, "build")))
     add("build process, CPU user+sys (s)", lambda st, _: _sec(_cpu(st, "build")))
-    add("`actionkg build`, wall (s, median of 3)", lambda st, _: _sec(_wall(st, "cli build")))
-    add("`actionkg build`, CPU (s, median of 3)", lambda st, _: _sec(_cpu(st, "cli build")))
+    add("`actionkg build`, wall (s, median of 5)", lambda st, _: _sec(_wall(st, "cli build")))
+    add("`actionkg build`, CPU (s, median of 5)", lambda st, _: _sec(_cpu(st, "cli build")))
     add("build peak memory (MiB)", lambda st, _: _mib(_peak(st, "build")))
     add("  its forked captures writer: peak resident, shared pages included (MiB)", data_mib("captures_peak_mib"))
     add("  its forked captures writer: private when done (MiB)", data_mib("captures_private_mib"))
@@ -222,21 +223,26 @@ def _view_total(steps: dict[str, Measured], view: str) -> float | None:
     return float(sum(v for k, v in m.data["stages"].items() if k.split()[0] == view))
 
 
+def _per_triple(results: Results, size: int, name: str, clock: str = CPU) -> float | None:
+    """A stage's seconds per triple at `size` over those at 1×, by its CPU time (what the stage costs: its
+    wall time in one run also holds whatever else the machine did meanwhile) or, with `clock=""`, its wall."""
+    if 1 not in results or size not in results:
+        return None
+    a, b = _stage(results[size].get("build"), name + clock), _stage(results[1].get("build"), name + clock)
+    tn, t1 = _triples(results[size]), _triples(results[1])
+    return (a / tn) / (b / t1) if a is not None and b and tn and t1 else None
+
+
 def _per_triple_table(results: Results) -> list[str]:
     if 1 not in results or len(results) < 2 or _triples(results[1]) is None:
         return []
-    base = results[1]
-    t1 = _triples(base)
     larger = [s for s in sorted(results) if s > 1 and _triples(results[s])]
-    lines = ["Cost per triple against 1× (1.0 = linear):", "", _row("stage", [f"{s}×" for s in larger]),
-             _row("---", ["---:" for _ in larger])]  # fmt: skip
+    head = [f"{s}× CPU" for s in larger] + [f"{s}× wall" for s in larger]
+    lines = ["Cost per triple against 1× (1.0 = linear), by each stage's CPU time (the target's measure) and by its",
+             "wall time:", "", _row("stage", head), _row("---", ["---:" for _ in head])]  # fmt: skip
     for name in PER_TRIPLE_STAGES:
-        cells = []
-        for s in larger:
-            a, b = _stage(results[s].get("build"), name), _stage(base.get("build"), name)
-            tn = _triples(results[s])
-            cells.append(f"{(a / tn) / (b / t1):.2f}" if a is not None and b and tn and t1 else "—")
-        lines.append(_row(name, cells))
+        cells = [_per_triple(results, s, name, clock) for clock in (CPU, "") for s in larger]
+        lines.append(_row(name, [f"{c:.2f}" if c is not None else "—" for c in cells]))
     return lines
 
 
@@ -334,7 +340,6 @@ def targets(results: Results) -> list[str]:
     at(big, "build peak memory ≤ 2× the bulk load's at 10× and up",
        ratio(lambda st: _peak(st, "build"), lambda st: _peak(st, "bulkload")), 2)  # fmt: skip
     at([1] if 1 in results else [], "at 1× the whole `actionkg build` ≤ 2.5 s", _cli_build_wall, 2.5, " s")
-    at([1] if 1 in results else [], "  the same by CPU time", lambda st: _cpu(st, "cli build"), 2.5, " s")
     at([1] if 1 in results else [], "at 1× the build's peak memory ≤ 150 MiB", lambda st: _peak(st, "cli build"), 150,
        " MiB")  # fmt: skip
     at(
@@ -359,15 +364,10 @@ def targets(results: Results) -> list[str]:
 
 
 def _per_triple_target(results: Results) -> str:
-    label = "- cost per triple at 30× ≤ 1.5× that at 1×, every stage"
+    label = "- cost per triple at 30× ≤ 1.5× that at 1×, every stage (CPU time)"
     if 1 not in results or 30 not in results or not _triples(results[1]) or not _triples(results[30]):
         return f"{label}: 30× not run — **NOT MEASURED**"
-    t1, t30 = _triples(results[1]), _triples(results[30])
-    worst = []
-    for name in PER_TRIPLE_STAGES:
-        a, b = _stage(results[30].get("build"), name), _stage(results[1].get("build"), name)
-        if a is not None and b and t1 and t30:
-            worst.append(((a / t30) / (b / t1), name))
+    worst = [(r, name) for name in PER_TRIPLE_STAGES if (r := _per_triple(results, 30, name)) is not None]
     missed = [f"{n} {r:.2f}" for r, n in sorted(worst, reverse=True) if r > 1.5]
     return f"{label}: {'over 1.5: ' + ', '.join(missed) if missed else 'all within'} — **{_verdict(not missed)}**"
 
@@ -435,7 +435,8 @@ def section(results: Results, meta: dict[str, str], note: str = "") -> str:
         "as further sections, cross-references pointing into their own copy; every size is SHACL-valid).",
         "`bench/run.py` times each stage of the build and every reader in a fresh process per measurement,",
         "with the baselines in the same run; peak memory is each process's `ru_maxrss` (`os.wait4`),",
-        "start-up included. Medians of 3 at 1×, one run above. Regenerate this section with",
+        "start-up included. Medians of 3 at 1× (of 5 for `actionkg build`), one run above. Each build stage is",
+        "timed by wall clock and by the CPU time of the process it runs in. Regenerate this section with",
         "",
         "```",
         f".venv/bin/{command}",

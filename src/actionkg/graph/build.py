@@ -307,20 +307,23 @@ def write_outputs(
     back from it); graph.nt's lines are kept until graph.nq is written. The seconds each stage took.
     `captures`, when given, is making the captures' lines in a forked process. The dataset files come
     before JSON-LD: they free graph.nt's lines."""
-    start = time.perf_counter()
+    times: dict[str, float] = {}
+    start = _clock()
     lines = nt_lines(graph)
     staged.put("graph.nt", lines)
     head = staged.put_with("graph.ttl", functools.partial(_write_turtle, lines))  # its @prefix lines
-    middle = time.perf_counter()
+    _add_time(times, "serialise", start)
+    middle = _clock()
     made = captures.result() if captures is not None else None
     after_head = staged.read("graph.ttl", start=len(head))  # its blank line, then its triples
     dataset = dataset_from_lines(lines, (head, after_head), plan, base, made)
     del lines, made
     for name in DATASET_OUTPUTS:
         staged.put(name, dataset.pop(name))
-    after = time.perf_counter()
+    _add_time(times, "dataset", middle)
+    after = _clock()
     staged.put("graph.jsonld", [_jsonld_file(graph)])
-    times = {"serialise": middle - start + time.perf_counter() - after, "dataset": after - middle}
+    _add_time(times, "serialise", after)
     if captures is not None:
         times.update(captures.memory("captures"))
     return times
@@ -471,14 +474,30 @@ def _garbage_collected() -> Iterator[None]:
         gc.unfreeze()
 
 
+Clock = tuple[float, float]
+
+
+def _clock() -> Clock:
+    """Wall and CPU seconds now. Each stage is timed both ways: its CPU time (this process's own, threads
+    included, children not) is what the stage costs, and steadier than its wall time on a shared machine."""
+    return time.perf_counter(), time.process_time()
+
+
+def _add_time(times: dict[str, float], name: str, since: Clock) -> None:
+    """`name` (wall seconds) and `name CPU` grow by the time since `since`."""
+    wall, cpu = _clock()
+    times[name] = times.get(name, 0.0) + wall - since[0]
+    times[f"{name} CPU"] = times.get(f"{name} CPU", 0.0) + cpu - since[1]
+
+
 @contextlib.contextmanager
 def _timed(timings: dict[str, float] | None, name: str) -> Iterator[None]:
-    start = time.perf_counter()
+    start = _clock()
     try:
         yield
     finally:
         if timings is not None:
-            timings[name] = timings.get(name, 0.0) + time.perf_counter() - start
+            _add_time(timings, name, start)
 
 
 def _report_text(plan: Plan, summary: str, report: Report, registry: Registry, link_notes: list[str]) -> str:
@@ -515,10 +534,10 @@ def build(
     timings: dict[str, float] | None = None, parallel: bool | None = None,
 ) -> BuildResult:  # fmt: skip
     """Parse, link, derive, make the graph, validate it and write the outputs. `timings`, when given, gets the
-    seconds of each stage (the benchmark reads them); `parallel=False` keeps the captures' writer and the
-    SHACL check in this process (by default, where there is a second core, the captures are written in a
-    forked child, and so is a small graph's check: `CHECK_BESIDE_LIMIT`); the outputs are the same bytes
-    either way."""
+    seconds of each stage, wall (`parse`) and CPU (`parse CPU`), for the benchmark; `parallel=False` keeps the
+    captures' writer and the SHACL check in this process (by default, where there is a second core, the
+    captures are written in a forked child, and so is a small graph's check: `CHECK_BESIDE_LIMIT`); the
+    outputs are the same bytes either way."""
     with _no_collection():
         return _build(sources, Path(out), base, max_bytes, captured, timings, parallel)
 
@@ -544,7 +563,7 @@ def _build(
     forking = second_core() and parallel is not False
     # the captures' named graphs read only the pages: written in a forked process while this one makes the graph
     captures = _fork(lambda: capture_lines(plan, base), "actionkg-captures") if forking else None
-    checking: Forked[tuple[bool, float]] | None = None
+    checking: Forked[tuple[bool, dict[str, float]]] | None = None
     try:
         with _timed(timings, "rdf"):
             graph = knowledge_graph(plan, registry, derived, manifest.plan, manifest.licence, base, build_date())
@@ -576,9 +595,12 @@ class _NotConfirmed(Exception):
     """The check beside the writing did not find the graph conforming: the files written are dropped."""
 
 
-def _timed_check(graph: Graph) -> tuple[bool, float]:
-    start = time.perf_counter()
-    return fast_conforms(graph), time.perf_counter() - start
+def _timed_check(graph: Graph) -> tuple[bool, dict[str, float]]:
+    start = _clock()
+    conforms = fast_conforms(graph)
+    times: dict[str, float] = {}
+    _add_time(times, "shacl", start)
+    return conforms, times
 
 
 @dataclass
@@ -596,8 +618,9 @@ class Written:
     timings: dict[str, float] | None
 
     def write(
-        self, report: Report, captures: Forked[Captured] | None, checking: Forked[tuple[bool, float]] | None = None
-    ) -> BuildResult:
+        self, report: Report, captures: Forked[Captured] | None,
+        checking: Forked[tuple[bool, dict[str, float]]] | None = None,
+    ) -> BuildResult:  # fmt: skip
         """The output set, or report-failed.txt alone when the graph does not conform. With `checking`, the
         files are written while it runs and switched in only if it finds the graph conforming (`report`);
         otherwise `_NotConfirmed` is raised and nothing is switched in."""
@@ -612,22 +635,23 @@ class Written:
         with output_set(out, [*OUTPUTS, *kept]) as staged:  # each file on disk as soon as it is made
             times = write_outputs(graph, plan, self.base, staged, captures)
             if checking is not None:
-                waited = time.perf_counter()
+                waited = _clock()
                 try:
-                    conforms, times["shacl"] = checking.result()
+                    conforms, check_times = checking.result()
                 except RuntimeError:  # the child failed or was killed: the check is made here, where a bug shows
                     raise _NotConfirmed from None
-                times["shacl wait"] = time.perf_counter() - waited
+                _add_time(times, "shacl wait", waited)
+                times.update(check_times)
                 times.update(checking.memory("check"))
                 if not conforms:
                     raise _NotConfirmed
-            made = time.perf_counter()
+            made = _clock()
             result.summary = summarise(plan, graph, report, self.derived)
             report_text = _report_text(plan, result.summary, report, self.registry, self.link_notes)
             staged.put("report.txt", [report_text.encode("utf-8")])
             for name, data in kept.items():
                 staged.put(name, [data])
-        times["write"] = time.perf_counter() - made
+        _add_time(times, "write", made)
         if self.timings is not None:
             self.timings.update(times)
         result.written += [out / name for name in (*OUTPUTS, SOURCES)]
