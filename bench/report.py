@@ -176,6 +176,8 @@ def _sizes_table(results: Results) -> list[str]:
     add("publish (s)", lambda st, _: _sec(_stage(st.get("publish"), "publish"), _failed(st, "publish")))
     add("publish peak (MiB)", lambda st, _: _mib(_peak(st, "publish")))
     add("`actionkg query latest-status`, wall (s)", lambda st, _: _sec(_wall(st, "cli query")))
+    add("`actionkg query document-history` (its start-up: one answer at every size), wall (s)",
+        lambda st, _: _sec(_wall(st, "cli start-up")))  # fmt: skip
     add("`python -c 'import rdflib'`, wall (s)", lambda st, _: _sec(_wall(st, "import rdflib")))
     add(
         "`actionkg query` ÷ `import rdflib` (CPU)",
@@ -352,6 +354,9 @@ def targets(results: Results) -> list[str]:
     out += _question_targets(results)
     cli = ratio(lambda st: _wall(st, "cli query"), lambda st: _wall(st, "import rdflib"))
     at(sorted(results), "`actionkg query` wall ≤ 3× `python -c 'import rdflib'`", cli, 3)
+    startup = ratio(lambda st: _wall(st, "cli start-up"), lambda st: _wall(st, "import rdflib"))
+    at(sorted(results), "  its start-up alone (`actionkg query document-history`, an answer that does not grow)",
+       startup, 3)  # fmt: skip
     imported = {s: results[s].get("imports") for s in results}
     heavy = sorted(
         {m for i in imported.values() if i and not i.failed for m in i.data.get("imported", [])}

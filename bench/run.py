@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import report
-from bench.steps import PROGRESS, QUERY, STEPS
+from bench.steps import PROGRESS, QUERY, STARTUP_QUERY, STEPS
 from bench.synthetic import write_plan
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -105,7 +105,20 @@ def run_step(step: str, work: Path, repeat: int, limit: float) -> Measured:
 
 def median_wall(argv: list[str], repeat: int, limit: float) -> Measured:
     """The median wall time of a command over `repeat` runs (peak memory: the largest)."""
-    runs = [measure(argv, limit) for _ in range(repeat)]
+    return _median([measure(argv, limit) for _ in range(repeat)], argv)
+
+
+def interleaved(commands: dict[str, list[str]], repeat: int, limit: float) -> dict[str, Measured]:
+    """`median_wall` of each command, their runs taken in turn (a, b, c, a, b, c, …): commands compared with
+    one another meet the same moments of a machine whose speed changes by the minute."""
+    runs: dict[str, list[Measured]] = {name: [] for name in commands}
+    for _ in range(repeat):
+        for name, argv in commands.items():
+            runs[name].append(measure(argv, limit))
+    return {name: _median(runs[name], commands[name]) for name in commands}
+
+
+def _median(runs: list[Measured], argv: list[str]) -> Measured:
     failed = next((r for r in runs if r.failed), None)
     if failed:
         return failed
@@ -142,13 +155,16 @@ def measure_size(size: int, work: Path, limit: float, dry_run: bool, log: Any) -
             return out  # nothing else has a graph to read
     graph = str(work / "build" / "graph.ttl")
     cli_repeat = 1 if dry_run else 3
-    query = [str(bin_dir / "actionkg"), "query", *QUERY, "--graph", graph]
-    out["cli query"] = median_wall(query, cli_repeat, limit)
-    out["import rdflib"] = median_wall([sys.executable, "-c", "import rdflib"], cli_repeat, limit)
+    actionkg = str(bin_dir / "actionkg")
+    out.update(interleaved({
+        "cli query": [actionkg, "query", *QUERY, "--graph", graph],
+        "cli start-up": [actionkg, "query", *STARTUP_QUERY, "--graph", graph],
+        "import rdflib": [sys.executable, "-c", "import rdflib"],
+    }, cli_repeat, limit))  # fmt: skip
     if size == 1:
         build_argv = [str(bin_dir / "actionkg"), "build", "--sources", str(work / "plan"), "--out", str(work / "cli")]
         out["cli build"] = median_wall(build_argv, 1 if dry_run else BUILD_REPEAT, limit)
-    for name in ("cli query", "import rdflib", "cli build"):
+    for name in ("cli query", "cli start-up", "import rdflib", "cli build"):
         if name in out:
             log(f"{size}x {name}: {out[name].line()}")
     return out

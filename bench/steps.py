@@ -20,6 +20,8 @@ from typing import Any
 Timings = dict[str, Any]
 SKIPPED_FORMATS = ("svg", "png")  # Graphviz rendering is not the project's code
 QUERY = ("latest-status", "--param", "status=Delivered")  # the `actionkg query` timed against `import rdflib`
+# the same with an answer of one size at every plan size (the example document's history): its start-up
+STARTUP_QUERY = ("document-history",)
 
 
 class Timer:

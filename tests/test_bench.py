@@ -143,7 +143,7 @@ def test_the_runner_runs_every_step_once_without_writing_docs(tmp_path: Path) ->
     assert not docs.exists()
     logged = {line.split(":")[0] for line in done.stderr.splitlines()}
     for step in ("build", "bulkload", "store", "questions", "raw", "exports", "imports", "publish", "rdflib",
-                 "pyshacl", "cli query", "import rdflib", "cli build"):  # fmt: skip
+                 "pyshacl", "cli query", "cli start-up", "import rdflib", "cli build"):  # fmt: skip
         assert f"1x {step}" in logged, done.stderr
     assert " exit " not in done.stderr and " over " not in done.stderr, done.stderr
     assert done.stdout.startswith(BEGIN) and done.stdout.rstrip().endswith(END)
