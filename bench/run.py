@@ -105,7 +105,7 @@ def run_step(step: str, work: Path, repeat: int, limit: float) -> Measured:
 
 def median_wall(argv: list[str], repeat: int, limit: float) -> Measured:
     """The median wall time of a command over `repeat` runs (peak memory: the largest)."""
-    return _median([measure(argv, limit) for _ in range(repeat)], argv)
+    return _median([measure(argv, limit) for _ in range(repeat)], argv[-1])
 
 
 def interleaved(commands: dict[str, list[str]], repeat: int, limit: float) -> dict[str, Measured]:
@@ -115,15 +115,15 @@ def interleaved(commands: dict[str, list[str]], repeat: int, limit: float) -> di
     for _ in range(repeat):
         for name, argv in commands.items():
             runs[name].append(measure(argv, limit))
-    return {name: _median(runs[name], commands[name]) for name in commands}
+    return {name: _median(runs[name], name) for name in commands}
 
 
-def _median(runs: list[Measured], argv: list[str]) -> Measured:
+def _median(runs: list[Measured], name: str) -> Measured:
     failed = next((r for r in runs if r.failed), None)
     if failed:
         return failed
     wall, cpu = statistics.median(r.wall for r in runs), statistics.median(r.cpu for r in runs)
-    return Measured(argv[-1], wall, max(r.peak_mib for r in runs), cpu)
+    return Measured(name, wall, max(r.peak_mib for r in runs), cpu)
 
 
 def compile_package() -> bool:

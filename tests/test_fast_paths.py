@@ -163,6 +163,30 @@ def test_turtle_streamed_in_any_chunks_has_its_prefixes_sorted(chunk: int) -> No
     assert snapshots._PrefixesSorted(empty).finish() == b"" and empty.getvalue() == b"\n"
 
 
+def _type_first_by_blocks(lines: list[bytes]) -> list[bytes]:
+    """type_first by its definition, block by block: each subject's lines with rdf:type as predicate first."""
+    t = b" <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
+    out: list[bytes] = []
+    for _, block in itertools.groupby(lines, key=lambda line: line[: line.index(b" ")]):
+        held = list(block)
+        typed = [x for x in held if x[x.index(b" ") :].startswith(t)]
+        out += typed + [x for x in held if x not in typed]
+    return out
+
+
+def test_type_first_agrees_with_its_definition_on_sorted_lines() -> None:
+    t = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+    subjects = ["_:b1", "_:b10", "<a>", "<a/b>", "<http://x/y>", "<z>"]
+    predicates = ["<http://purl.org/dc/terms/title>", t, "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type2>",
+                  "<https://w3id.org/actionkg/ontology#text>"]  # fmt: skip
+    objects = ['"x"', f'"quotes {t} here"', t, "<C>", "<D>"]
+    every = sorted(f"{s} {p} {o} .\n".encode() for s in subjects for p in predicates for o in objects)
+    cases = [[], every, [x for x in every if f" {t} ".encode() in x[:80]], every[:7], every[-9:]]
+    cases += [every[i::k] for k in (2, 3, 5, 7) for i in range(k)]  # blocks with and without their type lines
+    for lines in cases:
+        assert type_first(lines) == _type_first_by_blocks(lines), lines
+
+
 def test_type_first_moves_only_type_lines() -> None:
     t = b"<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
     lines = [
@@ -349,9 +373,10 @@ def test_captures_written_in_a_forked_process_are_the_same_bytes(
     assert build_module.build(out=alone, parallel=False).conforms
     assert build_module.build(out=forked, parallel=True, timings=timings).conforms
     assert "check peak (MiB)" in timings and "captures peak (MiB)" in timings  # both ran in their own process
-    for stage in ("parse", "link", "derive", "rdf", "shacl", "shacl wait", "serialise", "dataset", "write"):
-        # each stage by wall clock and by its process's CPU time: the check's CPU is the child's own, the rest
-        # is this process's alone (its children's CPU time is not its own)
+    for stage in ("parse", "link", "derive", "captures", "rdf", "shacl", "shacl wait", "serialise", "dataset",
+                  "write"):  # fmt: skip
+        # each stage by wall clock and by its process's CPU time: the check's and the captures' are their
+        # children's own, the rest this process's alone (its children's CPU time is not its own)
         assert 0 <= timings[f"{stage} CPU"] <= timings[stage] + 0.05, stage
     monkeypatch.setattr(build_module, "CHECK_BESIDE_LIMIT", 45_000)  # the bundled graph has 45,566 triples
     timings = {}

@@ -17,6 +17,7 @@ import gc
 import io
 import json
 import os
+import pickle
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -300,13 +301,14 @@ def _jsonld_file(graph: Graph) -> bytes:
 
 
 def write_outputs(
-    graph: Graph, plan: Plan, base: str, staged: Staged, captures: Forked[Captured] | None = None
-) -> dict[str, float]:
+    graph: Graph, plan: Plan, base: str, staged: Staged,
+    captures: Forked[tuple[Captured, dict[str, float]]] | None = None,
+) -> dict[str, float]:  # fmt: skip
     """Write every serialisation of the graph into `staged` as soon as it is made, so that no file's whole text
     is held beside another (Turtle streams from pyoxigraph into its file, and TriG's default graph is read
-    back from it); graph.nt's lines are kept until graph.nq is written. The seconds each stage took.
-    `captures`, when given, is making the captures' lines in a forked process. The dataset files come
-    before JSON-LD: they free graph.nt's lines."""
+    back from it); graph.nt's lines are kept until graph.nq is written. The seconds each stage took, wall and
+    CPU (`_add_time`), with the forked captures writer's own (`captures`), when it was given. The dataset
+    files come before JSON-LD: they free graph.nt's lines."""
     times: dict[str, float] = {}
     start = _clock()
     lines = nt_lines(graph)
@@ -314,7 +316,10 @@ def write_outputs(
     head = staged.put_with("graph.ttl", functools.partial(_write_turtle, lines))  # its @prefix lines
     _add_time(times, "serialise", start)
     middle = _clock()
-    made = captures.result() if captures is not None else None
+    made: Captured | None = None
+    if captures is not None:
+        made, captured = captures.result()
+        times.update(captured)
     after_head = staged.read("graph.ttl", start=len(head))  # its blank line, then its triples
     dataset = dataset_from_lines(lines, (head, after_head), plan, base, made)
     del lines, made
@@ -354,29 +359,27 @@ class Forked(Generic[T]):
             raise
         finally:
             child_end.close()
-        self._sent: tuple[str, Any] | None = None
-        self._failed: BaseException | None = None
+        self._sent: bytes | None = None
         self._receiver = threading.Thread(target=self._receive, name=f"{name}-result", daemon=True)
         self._receiver.start()
         self.peak_mib = 0.0  # the child's peak resident size (pages it shares with this one included)
         self.private_mib: float | None = None  # what it had copied or made itself when done (Linux), or None
 
     def _receive(self) -> None:
-        try:
-            self._sent = self._pipe.recv()
-        except (EOFError, OSError):  # the child ended without sending: result() says so
-            pass
-        except BaseException as exc:  # a result that cannot be read: raised again by result()
-            self._failed = exc
+        """The result's bytes, taken as soon as they come; read back by `result()`, in the caller's thread, so
+        that its CPU time falls in the stage that waits for it."""
+        with contextlib.suppress(EOFError, OSError):  # the child ended without sending: result() says so
+            self._sent = self._pipe.recv_bytes()
 
     def result(self) -> T:
         self._receiver.join()
-        if self._failed is not None:
-            raise RuntimeError("the forked process's result could not be read") from self._failed
         if self._sent is None:
             self._process.join()
             raise RuntimeError(f"the forked process ended without its result (exit code {self._process.exitcode})")
-        kind, payload = self._sent
+        try:
+            kind, payload = pickle.loads(self._sent)
+        except Exception as exc:  # whatever unpickling a result raises (its own classes' errors too): said here
+            raise RuntimeError("the forked process's result could not be read") from exc
         self._sent = None  # the caller holds it now
         if kind == "error":
             raise RuntimeError(f"the forked process failed:\n{payload}")
@@ -562,7 +565,7 @@ def _build(
         derived = derive(plan, registry, str(manifest.plan["launched"]))
     forking = second_core() and parallel is not False
     # the captures' named graphs read only the pages: written in a forked process while this one makes the graph
-    captures = _fork(lambda: capture_lines(plan, base), "actionkg-captures") if forking else None
+    captures = _fork(functools.partial(_timed_captures, plan, base), "actionkg-captures") if forking else None
     checking: Forked[tuple[bool, dict[str, float]]] | None = None
     try:
         with _timed(timings, "rdf"):
@@ -595,6 +598,14 @@ class _NotConfirmed(Exception):
     """The check beside the writing did not find the graph conforming: the files written are dropped."""
 
 
+def _timed_captures(plan: Plan, base: str) -> tuple[Captured, dict[str, float]]:
+    start = _clock()
+    made = capture_lines(plan, base)
+    times: dict[str, float] = {}
+    _add_time(times, "captures", start)
+    return made, times
+
+
 def _timed_check(graph: Graph) -> tuple[bool, dict[str, float]]:
     start = _clock()
     conforms = fast_conforms(graph)
@@ -618,7 +629,7 @@ class Written:
     timings: dict[str, float] | None
 
     def write(
-        self, report: Report, captures: Forked[Captured] | None,
+        self, report: Report, captures: Forked[tuple[Captured, dict[str, float]]] | None,
         checking: Forked[tuple[bool, dict[str, float]]] | None = None,
     ) -> BuildResult:  # fmt: skip
         """The output set, or report-failed.txt alone when the graph does not conform. With `checking`, the

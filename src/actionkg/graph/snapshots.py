@@ -216,7 +216,8 @@ def type_first(lines: list[bytes]) -> list[bytes]:
     """Sorted N-Triples lines with each subject's rdf:type lines moved to the front of its block.
 
     A subject's lines are together and its type lines together among them, so each block is at most three
-    slices swapped: only the type lines are looked for (by the predicate, never a literal that quotes it)."""
+    slices swapped. Only lines whose predicate is rdf:type are moved: not one whose object is rdf:type, nor
+    one whose literal quotes it."""
     typed = [i for i, line in enumerate(lines) if line.startswith(_TYPE, line.index(b" "))]
     out: list[bytes] = []
     done = k = 0  # lines[:done] are in `out`; typed[k] is the next type line not yet placed
