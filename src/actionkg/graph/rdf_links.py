@@ -260,16 +260,35 @@ def add_involves_basis(writer: Writer) -> None:
     (or one of its units or predecessors, the paths ontology/involves.rq follows)."""
     g = writer.g
     edges = [(a, b) for a, b in g.subject_objects(AKG.involves) if isinstance(a, URIRef) and isinstance(b, URIRef)]
+    # an action's named mentions are read once for all its edges, and what each entity reaches once for the
+    # whole graph (the writer adds only basis nodes here, never a text, mention, unit or replacement)
+    reached: dict[URIRef, set[URIRef]] = {}
+    named_in: dict[URIRef, list[tuple[URIRef, URIRef]]] = {}
     for action, body in sorted(edges):
-        texts = {t for p in (AKG.commitment, AKG.hasUpdate, AKG.originalText) for t in g.objects(action, p)}
+        pairs = named_in.get(action)
+        if pairs is None:
+            pairs = named_in[action] = _named_mentions(g, action)
         used: list[URIRef] = []
-        for text in texts:
-            for mention in g.subjects(AKG.inText, text):
-                named = g.value(mention, AKG.entity)
-                if isinstance(mention, URIRef) and isinstance(named, URIRef) and body in _reaches(g, named):
-                    used.append(mention)
+        for mention, named in pairs:
+            reach = reached.get(named)
+            if reach is None:
+                reach = reached[named] = _reaches(g, named)
+            if body in reach:
+                used.append(mention)
         node = URIRef(f"{action}/involves/{body.rsplit('/', 1)[1]}")
         writer.basis(action, AKG.involves, body, node, True, RULES["involves"], sorted(used))
+
+
+def _named_mentions(g: Graph, action: URIRef) -> list[tuple[URIRef, URIRef]]:
+    """(mention, entity) for each mention in the action's commitment, updates and original text."""
+    texts = {t for p in (AKG.commitment, AKG.hasUpdate, AKG.originalText) for t in g.objects(action, p)}
+    pairs = []
+    for text in texts:
+        for mention in g.subjects(AKG.inText, text):
+            named = g.value(mention, AKG.entity)
+            if isinstance(mention, URIRef) and isinstance(named, URIRef):
+                pairs.append((mention, named))
+    return pairs
 
 
 def _reaches(g: Graph, named: URIRef) -> set[URIRef]:
