@@ -218,21 +218,23 @@ def type_first(lines: list[bytes]) -> list[bytes]:
     A subject's lines are together and its type lines together among them, so each block is at most three
     slices swapped. Only lines whose predicate is rdf:type are moved: not one whose object is rdf:type, nor
     one whose literal quotes it."""
-    typed = [i for i, line in enumerate(lines) if line.startswith(_TYPE, line.index(b" "))]
+    typed = (i for i, line in enumerate(lines) if line.startswith(_TYPE, line.index(b" ")))  # not listed: 1.8M at 100x
     out: list[bytes] = []
-    done = k = 0  # lines[:done] are in `out`; typed[k] is the next type line not yet placed
-    while k < len(typed):
-        first = typed[k]
+    done = 0  # lines[:done] are in `out`
+    following = next(typed, None)  # the next type line not yet placed
+    while following is not None:
+        first = last = following  # this subject's type lines: lines[first : last + 1]
         subject = lines[first][: lines[first].index(b" ") + 1]
-        while k < len(typed) and lines[typed[k]].startswith(subject):
-            k += 1
+        following = next(typed, None)
+        while following is not None and lines[following].startswith(subject):
+            last, following = following, next(typed, None)
         start = first
         while start > done and lines[start - 1].startswith(subject):
             start -= 1
         out += lines[done:start]
-        out += lines[first : typed[k - 1] + 1]
+        out += lines[first : last + 1]
         out += lines[start:first]
-        done = typed[k - 1] + 1
+        done = last + 1
     out += lines[done:]
     return out
 
