@@ -4,8 +4,10 @@ pySHACL builds a result object for every value it checks against an `sh:or` alte
 rdflib's store once per focus node and constraint: at 10× the plan that is most of a build. Most builds
 conform, and for them one answer is enough: *no violations*. This module answers it from plain dicts
 read in one pass over the graph, for the SHACL core components the package's shapes use, with the
-semantics pySHACL gives them (its own comparisons, regular expressions and datatype checks), and each
-SPARQL-based constraint run per focus node on rdflib's engine with `$this` bound, as pySHACL runs it.
+semantics pySHACL gives them (its own comparisons, regular expressions and datatype checks). A SPARQL-based
+constraint of the form "every P-edge from $this has a path to its value" (`_edge_form`) is a walk in the same
+dicts, with rdflib's engine the judge wherever a literal is on the way; any other runs per focus node on
+rdflib's engine with `$this` bound, as pySHACL runs it.
 
 It gives the (focus, path, shape) of each violation, so a test can hold it to pySHACL's on every broken
 fixture; but the report a user sees is always pySHACL's: when this finds anything, or meets a shape or
@@ -15,10 +17,11 @@ a value it does not know (`Unsure`), `validate.validate_graph` runs pySHACL as b
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any, TypeGuard
 
 from rdflib import BNode, Graph, Literal, URIRef
@@ -85,10 +88,31 @@ _ONE_ONLY = {SH.datatype, SH.nodeKind, SH["in"]}  # pySHACL refuses a shape with
 TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
 
 
+# A property path as plain tuples: ("iri", p), ("inverse", path), ("sequence", paths), ("alternative", paths),
+# ("repeat", path, "*" | "+" | "?")
+PathForm = tuple[Any, ...]
+
+
 @dataclass
 class _Sparql:
-    query: Any  # parsed once, as rdflib's prepareQuery gives it
+    text: str
     prefixes: dict[str, str]
+    # (P, path) when the query is `SELECT $this ?value { $this P ?value FILTER NOT EXISTS { $this path ?value } }`:
+    # every P-edge backed by a path. Such a constraint is answered from the check's dicts (`_Checker._backed`)
+    edge: tuple[URIRef, PathForm] | None = None
+
+    @property
+    def query(self) -> Any:
+        """The query as rdflib's prepareQuery gives it, parsed once per process: not kept in the compiled shapes,
+        which are sent between processes as plain data (`graph.build`), and not needed where `edge` answers."""
+        return _prepared(self.text, tuple(sorted(self.prefixes.items())))
+
+
+@lru_cache(maxsize=64)
+def _prepared(text: str, prefixes: tuple[tuple[str, str], ...]) -> Any:
+    from rdflib.plugins.sparql import prepareQuery
+
+    return prepareQuery(text, initNs=dict(prefixes))
 
 
 @dataclass
@@ -137,6 +161,11 @@ def compile_shapes(shapes: Graph) -> Compiled | None:
         for kind, target in shape.targets:
             if kind in (SH.targetSubjectsOf, SH.targetObjectsOf) and isinstance(target, URIRef):
                 predicates.add(target)
+        for constraint in shape.sparql:
+            if constraint.edge is not None:
+                predicates.add(constraint.edge[0])
+                for predicate, forward in path_predicates(constraint.edge[1]):
+                    (predicates if forward else inverse).add(predicate)
     return Compiled([s for s in compiled if s.targets], predicates, inverse)
 
 
@@ -223,8 +252,6 @@ def _compile(shapes: Graph, node: Node, built: dict[Node, _Shape]) -> _Shape:
 
 def _sparql(shapes: Graph, constraint: Node) -> _Sparql:
     """A SPARQL-based constraint that selects $this and ?value, with the prefixes it declares."""
-    from rdflib.plugins.sparql import prepareQuery
-
     allowed = {RDF.type, SH.select, SH.prefixes, SH.message, RDFS.comment}
     if any(p not in allowed for p in shapes.predicates(constraint)) or set(shapes.objects(constraint, RDF.type)) - {
         SH.SPARQLConstraint
@@ -244,11 +271,85 @@ def _sparql(shapes: Graph, constraint: Node) -> _Sparql:
     # the variables SHACL pre-binds besides $this: pySHACL binds those
     if re.search(r"\$(PATH|shapesGraph|currentShape)\b", text):
         raise Unsure(f"{constraint}: pre-bound variables other than $this")
-    parsed = prepareQuery(text, initNs=prefixes)
-    names = parsed.algebra["PV"] if "PV" in parsed.algebra else []  # noqa: SIM401 (CompValue.get is not dict.get)
+    sparql = _Sparql(text, prefixes)
+    algebra = sparql.query.algebra
+    names = algebra["PV"] if "PV" in algebra else []  # noqa: SIM401 (CompValue.get is not dict.get)
     if Variable("this") not in names:
         raise Unsure(f"{constraint}: does not select $this")
-    return _Sparql(parsed, prefixes)
+    sparql.edge = _edge_form(algebra)
+    return sparql
+
+
+def _edge_form(algebra: Any) -> tuple[URIRef, PathForm] | None:
+    """(P, path) when the parsed query is exactly `SELECT $this ?value WHERE { $this P ?value .
+    FILTER NOT EXISTS { $this path ?value } }` with P an IRI and path made of IRIs, ^, /, |, *, + and ?;
+    None for any other query (it runs on rdflib's engine). Read as rdflib's engine reads it: a CompValue's
+    attributes (the translated NOT EXISTS pattern is an attribute that hides the parsed one)."""
+    this, value = Variable("this"), Variable("value")
+    project = algebra.p
+    if algebra.name != "SelectQuery" or algebra.datasetClause or _name_of(project) != "Project":
+        return None
+    if list(project.PV or ()) != [this, value]:
+        return None
+    where = project.p
+    if _name_of(where) != "Filter" or _name_of(where.expr) != "Builtin_NOTEXISTS":
+        return None
+    edge = _one_triple(where.p)
+    inner = where.expr.graph
+    if _name_of(inner) == "Join" and _name_of(inner.p1) == "BGP" and not inner.p1.triples:
+        inner = inner.p2  # the empty pattern rdflib joins a group's triples to
+    backing = _one_triple(inner)
+    if edge is None or backing is None or type(edge[1]) is not URIRef:
+        return None
+    if (edge[0], edge[2], backing[0], backing[2]) != (this, value, this, value):
+        return None
+    form = _path_form(backing[1])
+    return None if form is None else (edge[1], form)
+
+
+def _name_of(part: Any) -> str | None:
+    return getattr(part, "name", None) if isinstance(part, dict) else None
+
+
+def _one_triple(part: Any) -> tuple[Any, Any, Any] | None:
+    """The triple of a basic graph pattern of one triple."""
+    if _name_of(part) != "BGP" or len(part.triples or ()) != 1 or len(part.triples[0]) != 3:
+        return None
+    s, p, o = part.triples[0]
+    return s, p, o
+
+
+def _path_form(path: Any) -> PathForm | None:
+    from rdflib.paths import AlternativePath, InvPath, MulPath, SequencePath
+
+    if type(path) is URIRef:
+        return ("iri", path)
+    if isinstance(path, InvPath):
+        inner = _path_form(path.arg)
+        return None if inner is None else ("inverse", inner)
+    if isinstance(path, SequencePath | AlternativePath):
+        forms = [_path_form(arg) for arg in path.args]
+        if not forms or any(f is None for f in forms):
+            return None
+        return ("sequence" if isinstance(path, SequencePath) else "alternative", tuple(forms))
+    if isinstance(path, MulPath) and path.mod in ("*", "+", "?"):
+        inner = _path_form(path.path)
+        return None if inner is None else ("repeat", inner, path.mod)
+    return None  # a negated property set, or a variable in the predicate's place
+
+
+def path_predicates(form: PathForm, forward: bool = True) -> Iterator[tuple[URIRef, bool]]:
+    """Each (predicate, read forward) a path walks."""
+    kind = form[0]
+    if kind == "iri":
+        yield form[1], forward
+    elif kind == "inverse":
+        yield from path_predicates(form[1], not forward)
+    elif kind == "repeat":
+        yield from path_predicates(form[1], forward)
+    else:
+        for part in form[1]:
+            yield from path_predicates(part, forward)
 
 
 class _Data:
@@ -386,6 +487,9 @@ def _pair_fails(v: Node, other: Node, strict: bool) -> bool:
         raise Unsure(f"values not comparable: {v!r}, {other!r}") from exc
 
 
+_NONE: list[Node] = []  # no values (never changed)
+
+
 class _Checker:
     def __init__(self, data: _Data) -> None:
         self.data = data
@@ -395,18 +499,22 @@ class _Checker:
         return not self.results(shape, [node], first=True)
 
     def results(self, shape: _Shape, focus: list[Node], first: bool = False) -> set[Key]:
+        """The violations of `shape` and its property shapes on the focus nodes; with `first`, once one is found
+        (`conforms`, which gives one focus node), only that one."""
         found: set[Key] = set()
-        path = shape.path_key
-        for f in focus:
-            values = [f] if shape.path is None else self.data.values(f, shape.path)
-            if self._fails(shape, f, values):
-                found.add((f, path, shape.node))
-                if first:
-                    return found
-            for prop in shape.properties:
-                found |= self.results(prop, [f], first)
-                if first and found:
-                    return found
+        path, node = shape.path_key, shape.node
+        if shape.checks:
+            index = None if shape.path is None else (self.data.into if shape.path[1] else self.data.out)[shape.path[0]]
+            for f in focus:
+                values = [f] if index is None else index.get(f, _NONE)
+                if self._fails(shape, f, values):
+                    found.add((f, path, node))
+                    if first:
+                        return found
+        for prop in shape.properties:
+            found |= self.results(prop, focus, first)
+            if first and found:
+                return found
         if shape.sparql and not first:
             found |= self._sparql(shape, list(focus))
         elif shape.sparql:
@@ -466,9 +574,79 @@ class _Checker:
         """Each SPARQL constraint, $this bound to each focus node in turn."""
         found: set[Key] = set()
         for constraint in shape.sparql:
-            for this in _run(self.data.graph, constraint, focus):
-                found.add((this, shape.path_key, shape.node))
+            failing: list[Node] = []
+            engine = focus
+            if constraint.edge is not None:
+                engine = []
+                for this in focus:
+                    backed = self._backed(this, *constraint.edge)
+                    if backed is None:
+                        engine.append(this)
+                    elif not backed:
+                        failing.append(this)
+            failing += _run(self.data.graph, constraint, engine)
+            found.update((this, shape.path_key, shape.node) for this in failing)
         return found
+
+    def _backed(self, this: Node, predicate: URIRef, path: PathForm) -> bool | None:
+        """Whether every `predicate` edge from `this` has `path` from `this` to its value; None when a literal
+        or a term rdflib reads as false is on the way, where rdflib's engine is the judge (its paths take a
+        false term for an unbound one). Among IRIs and blank nodes, what is reached is the set SPARQL defines."""
+        values = self.data.out[predicate].get(this)
+        if not values:
+            return True
+        if not _plain_node(this) or not all(_plain_node(v) for v in values):
+            return None
+        reached = self._walk({this}, path, True)
+        if reached is None:
+            return None
+        return all(v in reached for v in values)
+
+    def _walk(self, nodes: set[Node], form: PathForm, forward: bool) -> set[Node] | None:
+        kind = form[0]
+        if kind == "iri":
+            index = (self.data.out if forward else self.data.into)[form[1]]
+            found: set[Node] = set()
+            for node in nodes:
+                found.update(index.get(node, ()))
+            return found if all(_plain_node(n) for n in found) else None
+        if kind == "inverse":
+            return self._walk(nodes, form[1], not forward)
+        if kind == "alternative":
+            found = set()
+            for part in form[1]:
+                step = self._walk(nodes, part, forward)
+                if step is None:
+                    return None
+                found |= step
+            return found
+        if kind == "sequence":
+            parts = form[1] if forward else form[1][::-1]
+            current = nodes
+            for part in parts:
+                step = self._walk(current, part, forward)
+                if step is None:
+                    return None
+                current = step
+            return current
+        step_form, mod = form[1], form[2]
+        first = self._walk(nodes, step_form, forward)
+        if first is None:
+            return None
+        if mod == "?":
+            return nodes | first
+        reached, todo = set(first), set(first)
+        while todo:
+            step = self._walk(todo, step_form, forward)
+            if step is None:
+                return None
+            todo = step - reached
+            reached |= todo
+        return reached | nodes if mod == "*" else reached
+
+
+def _plain_node(node: Node) -> bool:
+    return type(node) in (URIRef, BNode) and bool(node)
 
 
 def _lang_in(v: Node, wanted: set[str]) -> bool:
