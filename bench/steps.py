@@ -55,11 +55,12 @@ def disk_bytes(folder: Path) -> int:
 
 def step_build(work: Path, repeat: int) -> Timings:
     """`graph.build.build()` itself, with its stage timings, each by wall clock (`parse`) and by the CPU time
-    of the process it ran in (`parse CPU`); outputs in build/. With a second core the captures' named graphs
-    are written by a forked child (`captures`) and, below `CHECK_BESIDE_LIMIT` triples, the SHACL check runs
-    in another beside the serialisations (`shacl` is its time, `shacl wait` how long the build waited for
-    it). For each child: its peak resident size (pages shared with the build included) and its private
-    memory when done (what it adds to the build's)."""
+    of the process it ran in (`parse CPU`); outputs in build/. With a second core the shapes are compiled by a
+    forked child (`shapes`) while the pages are read, the captures' named graphs are written by another
+    (`captures`) and, below `CHECK_BESIDE_LIMIT` triples, the SHACL check and then graph.jsonld (`jsonld`)
+    are made in a third beside the other serialisations (`shacl` is its check's time, `shacl wait` how long
+    the build waited for it). For each child: its peak resident size (pages shared with the build
+    included) and its private memory when done (what it adds to the build's)."""
     timer = Timer()
     with timer("import"):
         from actionkg.graph.build import build
@@ -69,8 +70,8 @@ def step_build(work: Path, repeat: int) -> Timings:
     import gc
 
     gc.freeze()  # as `actionkg build` does before it exits: no last walk over the graph's objects
-    children = {}  # captures_peak_mib, captures_private_mib, check_peak_mib, check_private_mib
-    for child in ("captures", "check"):
+    children = {}  # captures_peak_mib, captures_private_mib, check_peak_mib, ..., shapes_private_mib
+    for child in ("captures", "check", "shapes"):
         for kind in ("peak", "private"):
             children[f"{child}_{kind}_mib"] = stages.pop(f"{child} {kind} (MiB)", None)
     if not result.conforms:

@@ -256,6 +256,21 @@ def test_json_bytes_are_json_dumps_bytes() -> None:
         assert _canonical(value) == floats
 
 
+def test_nodes_are_ordered_by_their_json_text() -> None:
+    """graph.jsonld's nodes in the order of their JSON text (sorted keys), whichever sort key stands for it: ids
+    one of which begins another (`"x"` sorts after `"x!"`), and ids JSON escapes."""
+    for ids in (
+        ["x", "x!", "x#", "x ", "w", "x\u00e9"],
+        ['a"b', "a", "a\\b", "a\x01", "a!"],
+        ["é", "z", "Z", "\u2028"],
+    ):
+        nodes = [{"@id": i, "p": [{"@id": i + "/2"}, {"@id": i + "/1"}]} for i in ids]
+        expected = sorted(nodes, key=lambda node: json.dumps(node, sort_keys=True, ensure_ascii=False))
+        _canonical(nodes)
+        assert [n["@id"] for n in nodes] == [n["@id"] for n in expected], ids
+        assert all([x["@id"] for x in n["p"]] == [n["@id"] + "/1", n["@id"] + "/2"] for n in nodes)
+
+
 def _context() -> Any:
     return json.loads(ontology_file("context.jsonld").read_text(encoding="utf-8"))["@context"]
 
@@ -366,15 +381,28 @@ def test_captures_written_in_a_forked_process_are_the_same_bytes(
     """The captures' named graphs are made beside the graph on a second core, and the SHACL check beside the
     files; the files are the build's alone. Above the size limit the check runs first, with the same files."""
     from actionkg.graph import build as build_module
+    from actionkg.graph import validate
 
     monkeypatch.setattr(build_module, "second_core", lambda: True)  # a one-core machine forks too, slowly
     alone, forked, large = tmp_path / "alone", tmp_path / "forked", tmp_path / "large"
     timings: dict[str, float] = {}
     assert build_module.build(out=alone, parallel=False).conforms
+    made_in: list[int] = []
+    jsonld = build_module._jsonld_file
+
+    def recorded(graph: Graph) -> bytes:
+        (tmp_path / "jsonld-pid").write_text(str(os.getpid()))  # the child's note reaches this process on disk
+        return jsonld(graph)
+
+    monkeypatch.setattr(build_module, "_jsonld_file", recorded)
+    monkeypatch.setattr(validate, "_COMPILED", {})  # as in a new process: the shapes are compiled in a child
     assert build_module.build(out=forked, parallel=True, timings=timings).conforms
-    assert "check peak (MiB)" in timings and "captures peak (MiB)" in timings  # both ran in their own process
-    for stage in ("parse", "link", "derive", "captures", "rdf", "shacl", "shacl wait", "serialise", "dataset",
-                  "write"):  # fmt: skip
+    made_in.append(int((tmp_path / "jsonld-pid").read_text()))
+    # each ran in its own process: the shapes' compiler, the captures' writer, and the check, which made graph.jsonld
+    assert {"shapes peak (MiB)", "captures peak (MiB)", "check peak (MiB)"} <= set(timings)
+    assert validate.has_compiled_shapes() and made_in[0] != os.getpid()
+    for stage in ("parse", "link", "derive", "captures", "shapes", "rdf", "shacl", "shacl wait", "serialise",
+                  "dataset", "jsonld", "write"):  # fmt: skip
         # each stage by wall clock and by its process's CPU time: the check's and the captures' are their
         # children's own, the rest this process's alone (its children's CPU time is not its own)
         assert 0 <= timings[f"{stage} CPU"] <= timings[stage] + 0.05, stage
@@ -382,6 +410,7 @@ def test_captures_written_in_a_forked_process_are_the_same_bytes(
     timings = {}
     assert build_module.build(out=large, parallel=True, timings=timings).conforms
     assert "check peak (MiB)" not in timings and "captures peak (MiB)" in timings
+    assert int((tmp_path / "jsonld-pid").read_text()) == os.getpid() and "jsonld" in timings  # made here
     for name in _OUTPUTS:
         assert (forked / name).read_bytes() == (alone / name).read_bytes() == (large / name).read_bytes(), name
 
@@ -429,6 +458,7 @@ def test_a_build_that_fails_shacl_stops_the_forked_process(tmp_path: Path, monke
     report-failed.txt is written (pySHACL's violation in it), a good graph there before stays, and both
     children are stopped."""
     from actionkg.graph import build as build_module
+    from actionkg.graph import validate
     from actionkg.graph.validate import fast_conforms
 
     made, stop = build_module.knowledge_graph, build_module.Forked.stop
@@ -449,12 +479,13 @@ def test_a_build_that_fails_shacl_stops_the_forked_process(tmp_path: Path, monke
     before = {name: (out / name).read_bytes() for name in _OUTPUTS}
     monkeypatch.setattr(build_module, "knowledge_graph", broken)
     monkeypatch.setattr(build_module.Forked, "stop", recorded)
+    monkeypatch.setattr(validate, "_COMPILED", {})  # the shapes compiled in a child, as in a new process
     result = build_module.build(out=out, parallel=True)
     assert not result.conforms and not fast_conforms(result.graph)  # the child's check said so: no crash
     failed = (out / "report-failed.txt").read_text(encoding="utf-8")
     assert "<https://example.org/no-such-action>" in failed and "dcterms:identifier" in failed
     assert {name: (out / name).read_bytes() for name in _OUTPUTS} == before
-    assert sorted(stopped) == ["actionkg-captures", "actionkg-check"]
+    assert sorted(stopped) == ["actionkg-captures", "actionkg-check", "actionkg-shapes"]
     generations = [p.name for p in out.iterdir() if p.name.startswith(".gen-")]
     assert generations == [os.readlink(out / ".output")]  # the dropped one is gone, the good one stays live
 
@@ -475,5 +506,28 @@ def test_a_check_process_that_fails_leaves_the_check_to_the_build(
     timings: dict[str, float] = {}
     assert build_module.build(out=tmp_path / "out", parallel=True, timings=timings).conforms
     assert "check peak (MiB)" not in timings and "shacl" in timings
+    for name in _OUTPUTS:
+        assert (tmp_path / "out" / name).read_bytes() == (alone / name).read_bytes(), name
+
+
+def test_a_shapes_process_that_fails_leaves_the_compiling_to_the_check(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The child compiling the shapes fails: the check compiles them itself, and the files are the same."""
+    from actionkg.graph import build as build_module
+    from actionkg.graph import validate
+
+    def dies() -> Any:
+        raise MemoryError("the shapes' process ran out of memory")
+
+    monkeypatch.setattr(build_module, "second_core", lambda: True)
+    alone = tmp_path / "alone"
+    assert build_module.build(out=alone, parallel=False).conforms
+    monkeypatch.setattr(build_module, "_timed_shapes", dies)  # the fork inherits it
+    monkeypatch.setattr(validate, "_COMPILED", {})
+    timings: dict[str, float] = {}
+    assert build_module.build(out=tmp_path / "out", parallel=True, timings=timings).conforms
+    assert "shapes peak (MiB)" not in timings and "check peak (MiB)" in timings
+    assert not validate.has_compiled_shapes()  # compiled in the check's process, not adopted here
     for name in _OUTPUTS:
         assert (tmp_path / "out" / name).read_bytes() == (alone / name).read_bytes(), name

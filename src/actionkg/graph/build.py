@@ -17,12 +17,13 @@ import gc
 import io
 import json
 import os
+import re
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, BinaryIO, Generic, TypeVar
+from typing import Any, BinaryIO, Generic, NamedTuple, TypeVar
 
 from rdflib import Graph
 
@@ -43,6 +44,7 @@ from ..pages.model import Plan, ProgressUpdate, Source
 from ..pages.outline import cut_lines
 from ..pages.parse import STATUS_LABELS, parse_plan
 from ..pages.sources import bundled_sources, load_manifest, read_source
+from .conformance import Compiled
 from .rdf import welsh_report, welsh_summary
 from .rdf_links import knowledge_graph
 from .snapshots import (
@@ -57,7 +59,15 @@ from .snapshots import (
     used_prefixes,
     write_turtle,
 )
-from .validate import Report, conforming_report, fast_conforms, validate_graph
+from .validate import (
+    Report,
+    adopt_compiled_shapes,
+    compiled_shapes,
+    conforming_report,
+    fast_conforms,
+    has_compiled_shapes,
+    validate_graph,
+)
 
 T = TypeVar("T")
 OUTPUTS = ("graph.ttl", "graph.nt", "graph.jsonld", *DATASET_OUTPUTS, "report.txt")
@@ -212,13 +222,19 @@ def _canonical(value: Any) -> bool:
     floats = False
     if isinstance(value, dict):
         for key, item in value.items():
-            if key != "@list":
-                floats |= _canonical(item)
-            elif _has_float(item):
+            kind = type(item)
+            if kind is str:  # most values: nothing to sort, no float (the test is for speed alone)
+                continue
+            if key == "@list":
+                floats |= _has_float(item)
+            elif kind is float:
                 floats = True
+            elif kind is dict or kind is list or not isinstance(item, str | int | bool | None):
+                floats |= _canonical(item)
     elif isinstance(value, list):
         for item in value:
-            floats |= _canonical(item)
+            if type(item) is not str:
+                floats |= _canonical(item)
         value.sort(key=_order(value))
     else:
         floats = type(value) is float
@@ -255,12 +271,21 @@ def _id_text(node: dict[str, Any]) -> str:
     return json.dumps(node["@id"], ensure_ascii=False)
 
 
+def _id_quoted(node: dict[str, Any]) -> str:
+    """An id's JSON text without its opening quote, for an id JSON writes as it is (`_ESCAPED`)."""
+    return node["@id"] + '"'  # type: ignore[no-any-return]
+
+
+_ESCAPED = re.compile(r'[\x00-\x1f"\\]')  # what json.dumps(ensure_ascii=False) writes otherwise than as itself
+
+
 def _order(items: list[Any]) -> Callable[[Any], str]:
     """The sort key: an item's JSON text, or for nodes with distinct string ids whose least key is `@id`,
-    the JSON text of the id, which orders them the same way (it is where their texts first differ)."""
+    the JSON text of the id, which orders them the same way (it is where their texts first differ); where
+    no id has a character JSON escapes, that text is the id between quotes (`_id_quoted`: the same order)."""
     ids = [item.get("@id") if isinstance(item, dict) and item and min(item) == "@id" else None for item in items]
     if len(items) > 1 and all(isinstance(i, str) for i in ids) and len(set(ids)) == len(ids):
-        return _id_text
+        return _id_text if any(_ESCAPED.search(str(i)) for i in ids) else _id_quoted
     return _json_text
 
 
@@ -303,11 +328,11 @@ def write_outputs(
     graph: Graph, plan: Plan, base: str, staged: Staged,
     captures: Forked[tuple[Captured, dict[str, float]]] | None = None,
 ) -> dict[str, float]:  # fmt: skip
-    """Write every serialisation of the graph into `staged` as soon as it is made, so that no file's whole text
-    is held beside another (Turtle streams from pyoxigraph into its file, and TriG's default graph is read
-    back from it); graph.nt's lines are kept until graph.nq is written. The seconds each stage took, wall and
-    CPU (`_add_time`), with the forked captures writer's own (`captures`), when it was given. The dataset
-    files come before JSON-LD: they free graph.nt's lines."""
+    """Write every serialisation of the graph but JSON-LD (`Written.write`) into `staged` as soon as it is made,
+    so that no file's whole text is held beside another (Turtle streams from pyoxigraph into its file, and
+    TriG's default graph is read back from it); graph.nt's lines are kept until graph.nq is written. The
+    seconds each stage took, wall and CPU (`_add_time`), with the forked captures writer's own (`captures`),
+    when it was given."""
     times: dict[str, float] = {}
     start = _clock()
     lines = nt_lines(graph)
@@ -326,9 +351,6 @@ def write_outputs(
     for name in DATASET_OUTPUTS:
         staged.put(name, dataset.pop(name))
     _add_time(times, "dataset", middle)
-    after = _clock()
-    staged.put("graph.jsonld", [_jsonld_file(graph)])
-    _add_time(times, "serialise", after)
     if captures is not None:
         times.update(captures.memory("captures"))
     return times
@@ -337,10 +359,12 @@ def write_outputs(
 class Forked(Generic[T]):
     """`work()` run in a forked process while this one goes on, its result sent back pickled.
 
-    The build forks two where there is a second core. One, after reading the pages, writes the captures'
-    named graphs (which read only the pages) while this process makes the graph: it starts before the graph
-    exists, so the two share little memory to copy on write. The other, once a small graph is made, runs the
-    fast SHACL check while this process writes the files (`CHECK_BESIDE_LIMIT`). A thread here takes the
+    The build forks three where there is a second core. The first, as the build starts, compiles the SHACL
+    shapes for the fast check and sends them back. The second, once the pages are read and aligned, writes the
+    captures' named graphs (which read only the pages) while this process links them and makes the graph: it
+    starts before the graph exists, so the two share little memory to copy on write. The third, once a small
+    graph is made, runs the fast SHACL check and then makes graph.jsonld while this process writes the other
+    files (`CHECK_BESIDE_LIMIT`). A thread here takes the
     result as soon as it is sent, so the child ends (and its memory is free) as early as it can. An error in
     the child is raised here with its traceback; `stop` ends the child whatever happened."""
 
@@ -562,22 +586,30 @@ def _build(
     if any(parent.is_file() for parent in out.parents):
         raise InputError(out, "cannot write here: a part of the path is a file, not a folder")
     check_base(base)
-    manifest = load_manifest()
-    with _timed(timings, "parse"):
-        plan = load_plan(sources, max_bytes, captured)
-    with _timed(timings, "link"):
-        registry = load_registry()
-        plan = align_plan(plan, registry.status_words())  # Welsh pages: paired with the English, words learned
-        link_notes = link_plan(plan, registry)
-    with _timed(timings, "derive"):
-        derived = derive(plan, registry, str(manifest.plan["launched"]))
     forking = second_core() and parallel is not False
-    # the captures' named graphs read only the pages: written in a forked process while this one makes the graph
-    captures = _fork(functools.partial(_timed_captures, plan, base), "actionkg-captures") if forking else None
-    checking: Forked[tuple[bool, dict[str, float]]] | None = None
+    shapes: Forked[tuple[Compiled | None, dict[str, float]]] | None = None
+    captures: Forked[tuple[Captured, dict[str, float]]] | None = None
+    checking: Forked[Checked] | None = None
     try:
+        # the fast check's compiled shapes (rdflib's SPARQL parser, most of it) made in a child while this one reads
+        shapes = _fork(_timed_shapes, "actionkg-shapes") if forking and not has_compiled_shapes() else None
+        manifest = load_manifest()
+        with _timed(timings, "parse"):
+            plan = load_plan(sources, max_bytes, captured)
+        with _timed(timings, "link"):
+            registry = load_registry()
+            plan = align_plan(plan, registry.status_words())  # Welsh pages: paired with the English, words learned
+            # the captures' named graphs read only the aligned pages: written in a forked process while this one
+            # links, derives and makes the graph
+            if forking:
+                captures = _fork(functools.partial(_timed_captures, plan, base), "actionkg-captures")
+            link_notes = link_plan(plan, registry)
+        with _timed(timings, "derive"):
+            derived = derive(plan, registry, str(manifest.plan["launched"]))
         with _timed(timings, "rdf"):
             graph = knowledge_graph(plan, registry, derived, manifest.plan, manifest.licence, base, build_date())
+        if shapes is not None:
+            _adopt_shapes(shapes, timings)
         written = Written(out, base, plan, graph, derived, registry, link_notes, manifest, timings)
         if forking and len(graph) <= CHECK_BESIDE_LIMIT:
             checking = _fork(functools.partial(_timed_check, graph), "actionkg-check")
@@ -591,7 +623,7 @@ def _build(
             report = validate_graph(graph)
         return written.write(report, made)
     finally:
-        for child in (captures, checking):
+        for child in (shapes, captures, checking):
             if child is not None:
                 child.stop()
 
@@ -614,12 +646,47 @@ def _timed_captures(plan: Plan, base: str) -> tuple[Captured, dict[str, float]]:
     return made, times
 
 
-def _timed_check(graph: Graph) -> tuple[bool, dict[str, float]]:
+def _timed_shapes() -> tuple[Compiled | None, dict[str, float]]:
+    start = _clock()
+    compiled = compiled_shapes()
+    times: dict[str, float] = {}
+    _add_time(times, "shapes", start)
+    return compiled, times
+
+
+def _adopt_shapes(shapes: Forked[tuple[Compiled | None, dict[str, float]]], timings: dict[str, float] | None) -> None:
+    """The child's compiled shapes, for the check (in a child forked after this, or here). Should the child have
+    failed, the check compiles them itself, where an error shows."""
+    try:
+        compiled, times = shapes.result()
+    except RuntimeError:
+        return
+    adopt_compiled_shapes(compiled)
+    if timings is not None:
+        timings.update(times)
+        timings.update(shapes.memory("shapes"))
+
+
+class Checked(NamedTuple):
+    """What the check forked beside the writing sends back: whether the graph conforms and, if it does,
+    graph.jsonld's bytes, made there too (the files this process writes meanwhile take as long as both)."""
+
+    conforms: bool
+    jsonld: bytes | None
+    times: dict[str, float]
+
+
+def _timed_check(graph: Graph) -> Checked:
     start = _clock()
     conforms = fast_conforms(graph)
     times: dict[str, float] = {}
     _add_time(times, "shacl", start)
-    return conforms, times
+    if not conforms:
+        return Checked(False, None, times)
+    start = _clock()
+    jsonld = _jsonld_file(graph)
+    _add_time(times, "jsonld", start)
+    return Checked(True, jsonld, times)
 
 
 @dataclass
@@ -638,11 +705,12 @@ class Written:
 
     def write(
         self, report: Report, captures: Forked[tuple[Captured, dict[str, float]]] | None,
-        checking: Forked[tuple[bool, dict[str, float]]] | None = None,
+        checking: Forked[Checked] | None = None,
     ) -> BuildResult:  # fmt: skip
         """The output set, or report-failed.txt alone when the graph does not conform. With `checking`, the
         files are written while it runs and switched in only if it finds the graph conforming (`report`);
-        otherwise `_NotConfirmed` is raised and nothing is switched in."""
+        otherwise `_NotConfirmed` is raised and nothing is switched in. graph.jsonld is made by `checking`
+        when it is given, else here."""
         plan, graph, out = self.plan, self.graph, self.out
         result = BuildResult(plan, graph, report, "", out)
         if not report.conforms:
@@ -653,18 +721,26 @@ class Written:
         kept = kept_sources(plan, self.manifest)
         with output_set(out, [*OUTPUTS, *kept]) as staged:  # each file on disk as soon as it is made
             times = write_outputs(graph, plan, self.base, staged, captures)
+            jsonld: bytes | None = None
             if checking is not None:
                 waited = _clock()
                 try:
-                    conforms, check_times = checking.result()
+                    checked = checking.result()
                 except RuntimeError:  # the child failed or was killed: the check is made here, where a bug shows
                     raise _NotConfirmed from None
                 _add_time(times, "shacl wait", waited)
-                times.update(check_times)
+                times.update(checked.times)
                 times.update(checking.memory("check"))
-                if not conforms:
+                if not checked.conforms:
                     raise _NotConfirmed
+                jsonld = checked.jsonld
+            if jsonld is None:
+                made = _clock()
+                jsonld = _jsonld_file(graph)
+                _add_time(times, "jsonld", made)
             made = _clock()
+            staged.put("graph.jsonld", [jsonld])
+            del jsonld
             result.summary = summarise(plan, graph, report, self.derived)
             report_text = _report_text(plan, result.summary, report, self.registry, self.link_notes)
             staged.put("report.txt", [report_text.encode("utf-8")])

@@ -220,11 +220,25 @@ def _plain(data: Graph) -> bool:
     return type(data) is Graph or type(data) is BuildGraph
 
 
-@lru_cache(maxsize=1)
-def _compiled() -> Compiled | None:
+_COMPILED: dict[str, Compiled | None] = {}  # the package's shapes compiled, once per process
+
+
+def compiled_shapes() -> Compiled | None:
     """The package's shapes for the fast check, as shapes.ttl writes them (its results are the same in
     both forms: tests/test_conformance.py); the targeted form is built only when pySHACL runs."""
-    return compile_shapes(file_shapes(store="SimpleMemory"))
+    if "package" not in _COMPILED:
+        _COMPILED["package"] = compile_shapes(file_shapes(store="SimpleMemory"))
+    return _COMPILED["package"]
+
+
+def has_compiled_shapes() -> bool:
+    return "package" in _COMPILED
+
+
+def adopt_compiled_shapes(compiled: Compiled | None) -> None:
+    """What `compiled_shapes()` returned in a process forked from this one (a build compiles the shapes in a
+    child while it reads the pages: a fifth of a second at the plan's size, most of it rdflib's SPARQL parser)."""
+    _COMPILED.setdefault("package", compiled)
 
 
 def _conforming() -> Graph:
@@ -239,7 +253,7 @@ def _conforming() -> Graph:
 def fast_conforms(data: Graph) -> bool:
     """Whether the fast path (`conformance`) finds the graph conforming to the package's shapes; False when it
     finds something or is unsure, and pySHACL must judge."""
-    compiled = _compiled() if _plain(data) else None
+    compiled = compiled_shapes() if _plain(data) else None
     if compiled is None:
         return False
     try:

@@ -201,6 +201,9 @@ class Matcher:
         self, toks: list[Token], i: int, sentence: _Sentences | None, stop: int
     ) -> tuple[tuple[int, str] | None, tuple[int, tuple[str, ...]] | None]:
         """The longest name at token i (see `_walk`), and a longer one refused by its scope, if any."""
+        first = toks[i]
+        if first.key not in self.folded.children and first.raw not in self.exact.children:
+            return None, None  # most words begin no name: neither walk would take a step
         walks = (
             self._walk(self.folded, toks, i, False, sentence, stop),
             self._walk(self.exact, toks, i, True, sentence, stop),
