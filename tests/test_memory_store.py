@@ -44,12 +44,22 @@ def _spelt(triples: Iterable[Any]) -> list[tuple[str, ...]]:
     return [(s.n3(), p.n3(), o.n3(), str(getattr(o, "ill_typed", None))) for s, p, o in triples]
 
 
+def _in_order(asked: tuple[Any, Any, Any], triples: Iterable[Any]) -> list[tuple[str, ...]]:
+    """As written, in the store's order; a pattern giving only an object is answered from an index made when first
+    asked for, in the order of the subjects' index (not SimpleMemory's), so those triples are compared sorted."""
+    spelt = _spelt(triples)
+    return sorted(spelt) if asked[0] is None and asked[1] is None and asked[2] is not None else spelt
+
+
 def test_same_triples_in_the_same_order_as_simple_memory_after_adds_and_removes() -> None:
     for seed in range(20):
         rng = random.Random(seed)
         plain, compact = Graph(store="SimpleMemory"), Graph(store=CompactMemory())
         subjects, predicates, objects = _terms()
-        for _ in range(300):
+        for step in range(300):
+            if step == 150 and seed % 2:  # the object index made halfway, then kept up as triples come and go
+                asked = (None, None, objects[0])
+                assert _in_order(asked, compact.triples(asked)) == _in_order(asked, plain.triples(asked))
             triple = (rng.choice(subjects), rng.choice(predicates), rng.choice(objects))
             # a fresh, equal object each time, as a writer makes them: both stores keep the first
             copy = (URIRef(str(triple[0])), URIRef(str(triple[1])), triple[2])
@@ -63,7 +73,7 @@ def test_same_triples_in_the_same_order_as_simple_memory_after_adds_and_removes(
         assert len(compact) == len(plain)
         assert _spelt(compact) == _spelt(plain)
         for asked in _patterns():
-            assert _spelt(compact.triples(asked)) == _spelt(plain.triples(asked)), asked
+            assert _in_order(asked, compact.triples(asked)) == _in_order(asked, plain.triples(asked)), asked
 
 
 def test_one_object_per_term_wherever_it_stands() -> None:

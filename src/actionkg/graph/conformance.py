@@ -30,6 +30,7 @@ from rdflib.namespace import RDF, RDFS, XSD
 from rdflib.term import Node, Variable
 
 from ..core.vocab import SH
+from .memory import each_triple
 
 Key = tuple[Node, str, Node]  # focus node, path ("" for a node shape, "^iri" for an inverse path), source shape
 
@@ -361,7 +362,7 @@ class _Data:
         self.out: dict[Node, dict[Node, list[Node]]] = {p: {} for p in wanted}
         self.into: dict[Node, dict[Node, list[Node]]] = {p: {} for p in inverse}
         self.ill_typed = False  # a literal outside its datatype's lexical space (validate.ill_typed)
-        for s, p, o in graph:
+        for s, p, o in each_triple(graph):
             if not self.ill_typed and is_ill_typed(o):
                 self.ill_typed = True
             by_subject = self.out.get(p)

@@ -1,4 +1,4 @@
-"""RDF stage: the in-memory store the build's graph lives in, a third of rdflib's SimpleMemory in size, and the
+"""RDF stage: the in-memory store the build's graph lives in, a fifth of rdflib's SimpleMemory in size, and the
 graph class the build writes through (`BuildGraph`).
 
 rdflib's SimpleMemory keeps each triple in three nested indexes whose innermost level is a dict per
@@ -6,10 +6,13 @@ rdflib's SimpleMemory keeps each triple in three nested indexes whose innermost 
 graph has one value, so those dicts were most of its 924 bytes a triple (3 GB at 100x the plan); and the
 graph's writer makes a new term object for each triple, 4.5 objects per distinct term. Here an innermost
 level holding one value is that value itself (a dict only once a second arrives), and each term is kept as
-one object, one per spelling (`_spelling`): 309 bytes a triple. Iteration order stays SimpleMemory's
-(insertion order at every level, an emptied level keeping its place) and every triple keeps a term
-spelled as the one it was added with, so everything written from the graph is the same bytes; the number
-of triples is counted, not recounted on every `len`.
+one object, one per spelling (`_spelling`): 309 bytes a triple with three indexes. The index by object is
+made only when a pattern giving only an object asks for it (the build never does): the indexes' own entries
+take 164 bytes a triple instead of 288, and adding a triple takes a fifth less time. Iteration order stays
+SimpleMemory's (insertion order at every level, an emptied level keeping its place; for a pattern giving
+only an object, the subjects' order as it was when the index was made) and every triple keeps a term spelled
+as the one it was added with, so everything written from the graph is the same bytes; the number of triples
+is counted, not recounted on every `len`.
 """
 
 from __future__ import annotations
@@ -46,7 +49,7 @@ def _put(level: dict[Node, _Leaf], key: Node, value: Node) -> bool:
             return False
         leaf[value] = None
         return True
-    if leaf == value:
+    if leaf is value or leaf == value:  # the same object, most often: terms are kept one per spelling
         return False
     level[key] = {leaf: None, value: None}
     return True
@@ -85,16 +88,32 @@ class CompactMemory(SimpleMemory):
         super().__init__(configuration, identifier)  # type: ignore[arg-type]
         self._spo: dict[Node, dict[Node, _Leaf]] = {}
         self._pos: dict[Node, dict[Node, _Leaf]] = {}
-        self._osp: dict[Node, dict[Node, _Leaf]] = {}
+        self._osp_made: dict[Node, dict[Node, _Leaf]] | None = None  # made when first asked for (`_osp`)
         self._count = 0
         self._terms: dict[object, Node] = {}  # one object per term: a graph's writer makes a new one each time
+
+    @property
+    def _osp(self) -> dict[Node, dict[Node, _Leaf]]:
+        """The index by object, made from the subjects' index the first time a pattern gives only an object
+        (the build's writers never do)."""
+        if self._osp_made is None:
+            osp: dict[Node, dict[Node, _Leaf]] = {}
+            for s, po in self._spo.items():
+                for p, leaf in po.items():
+                    for o in _values(leaf):
+                        sp = osp.get(o)
+                        if sp is None:
+                            sp = osp[o] = {}
+                        _put(sp, s, p)
+            self._osp_made = osp
+        return self._osp_made
 
     def add(self, triple: Any, context: Any = None, quoted: bool = False) -> None:
         terms = self._terms
         s, p, o = triple
-        s = terms.setdefault(_spelling(s), s)
+        s = terms.setdefault(s if type(s) is URIRef else _spelling(s), s)
         p = terms.setdefault(p, p)
-        o = terms.setdefault(_spelling(o), o)
+        o = terms.setdefault(o if type(o) is URIRef else _spelling(o), o)
         po = self._spo.get(s)
         if po is None:
             po = self._spo[s] = {}
@@ -104,17 +123,20 @@ class CompactMemory(SimpleMemory):
         if os_ is None:
             os_ = self._pos[p] = {}
         _put(os_, o, s)
-        sp = self._osp.get(o)
-        if sp is None:
-            sp = self._osp[o] = {}
-        _put(sp, s, p)
+        osp = self._osp_made
+        if osp is not None:
+            sp = osp.get(o)
+            if sp is None:
+                sp = osp[o] = {}
+            _put(sp, s, p)
         self._count += 1
 
     def remove(self, triple_pattern: Any, context: Any = None) -> None:
         for (s, p, o), _ in list(self.triples(triple_pattern)):  # listed first: removing changes the indexes
             _drop(self._spo[s], p, o)
             _drop(self._pos[p], o, s)
-            _drop(self._osp[o], s, p)
+            if self._osp_made is not None:
+                _drop(self._osp_made[o], s, p)
             self._count -= 1
 
     def triples(self, triple_pattern: Any, context: Any = None) -> Iterator[Any]:
@@ -151,6 +173,25 @@ class CompactMemory(SimpleMemory):
 
     def __len__(self, context: Any = None) -> int:
         return self._count
+
+    def each(self) -> Iterator[tuple[Node, Node, Node]]:
+        """Every triple, in the order `triples((None, None, None))` gives them, as plain tuples."""
+        for s, po in self._spo.items():
+            for p, leaf in po.items():
+                if type(leaf) is dict:
+                    for o in leaf:
+                        yield s, p, o
+                else:
+                    yield s, p, leaf
+
+
+def each_triple(graph: Graph) -> Iterator[tuple[Node, Node, Node]]:
+    """Every triple of a graph in its store's order; from CompactMemory's index directly, at a fifth of the time of
+    iterating the graph (rdflib wraps each triple in two generators, a tuple and an iterator of contexts)."""
+    store = graph.store
+    if type(store) is CompactMemory:
+        return store.each()
+    return iter(graph)
 
 
 class BuildGraph(Graph):

@@ -25,7 +25,7 @@ from rdflib.term import Node
 
 from ..core.vocab import ONTOLOGY_IRI, PREFIXES
 from ..pages.model import Plan, Section
-from .memory import BuildGraph
+from .memory import BuildGraph, each_triple
 from .rdf import Minter, Writer
 
 DATASET_OUTPUTS = ("graph.trig", "graph.nq")
@@ -70,7 +70,7 @@ class TripleIndex:
         self.identifier = graph.identifier
         self._out: dict[Node, list[tuple[Node, Node]]] = {}
         self._first: dict[Node, Node] = {}  # list cells: asked about for every object
-        for s, p, o in graph:
+        for s, p, o in each_triple(graph):
             self._out.setdefault(s, []).append((p, o))
             if p == RDF.first:
                 self._first.setdefault(s, o)
@@ -151,7 +151,7 @@ def compact_jsonld(graph: Graph, context_data: Any) -> dict[str, Any] | None:
     keys: dict[Node, tuple[str, bool] | None] = {}  # the graph has few predicates: each judged once
     nodes: dict[Node, dict[str, Any]] = {}
     id_key = context.id_key
-    for s, p, o in graph:
+    for s, p, o in each_triple(graph):
         judged = keys[p] if p in keys else keys.setdefault(p, key_of(p))
         if judged is None or not isinstance(s, URIRef):
             return None
@@ -193,7 +193,7 @@ def nt_lines(graph: Graph) -> list[bytes]:
     objects: dict[Node, str] = {}  # IRIs as objects repeat (classes, bodies, statuses): a bounded cache of them
     subject: Node | None = None
     head = ""
-    for s, p, o in graph:
+    for s, p, o in each_triple(graph):
         if s is not subject:
             subject, head = s, s.n3()
         verb = predicates.get(p)
