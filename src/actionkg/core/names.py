@@ -68,10 +68,13 @@ def _bracketed(text: str, start: int, end: int) -> bool:
 def tokens(text: str) -> list[Token]:
     """The words of `text` with their offsets; linear in the length of the text."""
     out = []
+    make = tuple.__new__  # Token(...) through its generated __new__ takes twice as long, for every word
     for match in _WORD.finditer(text):
         start, end = match.span()
         word = match.group()
-        raw = _bare(word if word.isascii() else unicodedata.normalize("NFKC", word))  # ASCII is NFKC already
-        bracketed = is_acronym(raw) and _bracketed(text, start, end)
-        out.append(Token(raw, raw.casefold(), start, end, bracketed))
+        plain = word.isascii()  # ASCII is NFKC already, and an apostrophe is all `_bare` may drop from it
+        raw = word if plain and "'" not in word else _bare(word if plain else unicodedata.normalize("NFKC", word))
+        # a lower-case word is no acronym (is_acronym's first test, made here for the many that are)
+        bracketed = not raw.islower() and is_acronym(raw) and _bracketed(text, start, end)
+        out.append(make(Token, (raw, raw.casefold(), start, end, bracketed)))
     return out

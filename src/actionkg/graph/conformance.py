@@ -362,13 +362,18 @@ class _Data:
         self.out: dict[Node, dict[Node, list[Node]]] = {p: {} for p in wanted}
         self.into: dict[Node, dict[Node, list[Node]]] = {p: {} for p in inverse}
         self.ill_typed = False  # a literal outside its datatype's lexical space (validate.ill_typed)
+        # each predicate object of the graph's routed once: the build's store keeps one object per term, and a dict
+        # finds its own key by identity, where the shapes' equal IRIs would be compared by rdflib's __eq__
+        route: dict[Node, tuple[dict[Node, list[Node]] | None, dict[Node, list[Node]] | None]] = {}
         for s, p, o in each_triple(graph):
-            if not self.ill_typed and is_ill_typed(o):
+            if type(o) is Literal and not self.ill_typed and is_ill_typed(o):
                 self.ill_typed = True
-            by_subject = self.out.get(p)
+            routed = route.get(p)
+            if routed is None:
+                routed = route[p] = (self.out.get(p), self.into.get(p))
+            by_subject, by_object = routed
             if by_subject is not None:
                 by_subject.setdefault(s, []).append(o)
-            by_object = self.into.get(p)
             if by_object is not None:
                 by_object.setdefault(o, []).append(s)
         self.types = self.out[RDF.type]
