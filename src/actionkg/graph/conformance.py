@@ -283,7 +283,7 @@ def _sparql(shapes: Graph, constraint: Node) -> _Sparql:
 
 def _edge_form(algebra: Any) -> tuple[URIRef, PathForm] | None:
     """(P, path) when the parsed query is exactly `SELECT $this ?value WHERE { $this P ?value .
-    FILTER NOT EXISTS { $this path ?value } }` with P an IRI and path made of IRIs, ^, /, |, *, + and ?;
+    FILTER NOT EXISTS { $this path ?value } }` with P an IRI and path made of IRIs, ^IRI, /, |, *, + and ?;
     None for any other query (it runs on rdflib's engine). Read as rdflib's engine reads it: a CompValue's
     attributes (the translated NOT EXISTS pattern is an attribute that hides the parsed one)."""
     this, value = Variable("this"), Variable("value")
@@ -326,8 +326,9 @@ def _path_form(path: Any) -> PathForm | None:
     if type(path) is URIRef:
         return ("iri", path)
     if isinstance(path, InvPath):
-        inner = _path_form(path.arg)
-        return None if inner is None else ("inverse", inner)
+        # only of an IRI: rdflib walks the inverse of a longer path from its other end (the value, where it
+        # ends the path), which can meet a literal the walk from $this does not, and read it otherwise
+        return ("inverse", ("iri", path.arg)) if type(path.arg) is URIRef else None
     if isinstance(path, SequencePath | AlternativePath):
         forms = [_path_form(arg) for arg in path.args]
         if not forms or any(f is None for f in forms):
