@@ -25,7 +25,7 @@ from rdflib.term import Node
 
 from ..core.vocab import ONTOLOGY_IRI, PREFIXES
 from ..pages.model import Plan, Section
-from .memory import BuildGraph, each_triple
+from .memory import BuildGraph, CompactMemory, each_triple
 from .rdf import Minter, Writer
 
 DATASET_OUTPUTS = ("graph.trig", "graph.nq")
@@ -44,7 +44,7 @@ def capture_graph(plan: Plan, section: Section, base: str) -> Graph:
     """One capture as RDF, with a node saying which capture it is (the graph's own name)."""
     keys = {n: k for s in plan.sections if s.number != section.number for n, k in s.keys.items()}
     mint = Minter(base, {**keys, **section.keys})
-    graph = BuildGraph(store="SimpleMemory")  # only added to and written out: no indexes by context (40% faster)
+    graph = BuildGraph(store=CompactMemory())  # only added to and written out: the build's own store, a third faster
     Writer(graph, mint).section(section, mint("plan"))
     node = capture_iri(mint, section)
     graph.add((node, RDF.type, AKG.Capture))
