@@ -214,10 +214,11 @@ CASES = {
         "'SELECT $this ?value WHERE { $this <https://example.org/w> ?value . FILTER NOT EXISTS { $this"
         " ^(<https://example.org/e>/<https://example.org/c>*) ?value } }' ] .",
         # x1-x3, x6, x10, x12: backed (zero steps, an inverse step, round a cycle, a blank node, one or two c
-        # steps); x4 (two d steps), x5 (one value of two), x9, x11 (no c step), x15 (a c step, not zero) and x14
-        # (ex:U's inner FILTER refuses it): not backed; x7, x8, x13, x17: a literal value, an empty one, a literal
-        # beside an IRI, an empty one on the way, which rdflib's engine judges as its paths read them (an empty
-        # literal as if unbound); x16: ex:V's inverse of a longer path, which rdflib walks from the value
+        # steps); x4 (two d steps), x5 (one value of two), x9 (its value out of reach), x11 (no c step), x15 (a
+        # c step, not zero) and x14 (ex:U's inner FILTER refuses it): not backed; x7, x8, x17: a literal value, an
+        # empty one, an empty one on the way, which rdflib's engine judges as its paths read them (an empty
+        # literal as if unbound); x13: a literal beside an IRI, under ex:U (rdflib's engine); x16: ex:V's inverse
+        # of a longer path, which rdflib walks from the value
         "ex:x1 ex:p ex:y1 ; ex:a ex:y1 . ex:x2 ex:p ex:y2 . ex:y2 ex:b ex:x2 ."
         "ex:x3 ex:p ex:z3 ; ex:a ex:m3 . ex:m3 ex:c ex:n3 . ex:n3 ex:c ex:m3 . ex:n3 ex:d ex:z3 ."
         "ex:x4 ex:p ex:z4 ; ex:a ex:m4 . ex:m4 ex:d ex:q4 . ex:q4 ex:d ex:z4 ."

@@ -89,7 +89,7 @@ _ONE_ONLY = {SH.datatype, SH.nodeKind, SH["in"]}  # pySHACL refuses a shape with
 TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
 
 
-# A property path as plain tuples: ("iri", p), ("inverse", path), ("sequence", paths), ("alternative", paths),
+# A property path as plain tuples: ("iri", p), ("inverse", ("iri", p)), ("sequence", paths), ("alternative", paths),
 # ("repeat", path, "*" | "+" | "?")
 PathForm = tuple[Any, ...]
 
@@ -340,18 +340,18 @@ def _path_form(path: Any) -> PathForm | None:
     return None  # a negated property set, or a variable in the predicate's place
 
 
-def path_predicates(form: PathForm, forward: bool = True) -> Iterator[tuple[URIRef, bool]]:
+def path_predicates(form: PathForm) -> Iterator[tuple[URIRef, bool]]:
     """Each (predicate, read forward) a path walks."""
     kind = form[0]
     if kind == "iri":
-        yield form[1], forward
-    elif kind == "inverse":
-        yield from path_predicates(form[1], not forward)
+        yield form[1], True
+    elif kind == "inverse":  # of one IRI (`_path_form`)
+        yield form[1][1], False
     elif kind == "repeat":
-        yield from path_predicates(form[1], forward)
+        yield from path_predicates(form[1])
     else:
         for part in form[1]:
-            yield from path_predicates(part, forward)
+            yield from path_predicates(part)
 
 
 class _Data:
@@ -604,47 +604,46 @@ class _Checker:
             return True
         if not _plain_node(this) or not all(_plain_node(v) for v in values):
             return None
-        reached = self._walk({this}, path, True)
+        reached = self._walk({this}, path)
         if reached is None:
             return None
         return all(v in reached for v in values)
 
-    def _walk(self, nodes: set[Node], form: PathForm, forward: bool) -> set[Node] | None:
+    def _walk(self, nodes: set[Node], form: PathForm) -> set[Node] | None:
+        """The nodes `form` reaches from `nodes`, forward (an inverse step is of one IRI: `_path_form`); None when
+        a literal or a false term is among them."""
         kind = form[0]
-        if kind == "iri":
-            index = (self.data.out if forward else self.data.into)[form[1]]
+        if kind in ("iri", "inverse"):
+            index = self.data.out[form[1]] if kind == "iri" else self.data.into[form[1][1]]
             found: set[Node] = set()
             for node in nodes:
                 found.update(index.get(node, ()))
             return found if all(_plain_node(n) for n in found) else None
-        if kind == "inverse":
-            return self._walk(nodes, form[1], not forward)
         if kind == "alternative":
             found = set()
             for part in form[1]:
-                step = self._walk(nodes, part, forward)
+                step = self._walk(nodes, part)
                 if step is None:
                     return None
                 found |= step
             return found
         if kind == "sequence":
-            parts = form[1] if forward else form[1][::-1]
             current = nodes
-            for part in parts:
-                step = self._walk(current, part, forward)
+            for part in form[1]:
+                step = self._walk(current, part)
                 if step is None:
                     return None
                 current = step
             return current
         step_form, mod = form[1], form[2]
-        first = self._walk(nodes, step_form, forward)
+        first = self._walk(nodes, step_form)
         if first is None:
             return None
         if mod == "?":
             return nodes | first
         reached, todo = set(first), set(first)
         while todo:
-            step = self._walk(todo, step_form, forward)
+            step = self._walk(todo, step_form)
             if step is None:
                 return None
             todo = step - reached
