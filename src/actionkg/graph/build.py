@@ -222,15 +222,8 @@ def _canonical(value: Any) -> bool:
     floats = False
     if isinstance(value, dict):
         for key, item in value.items():
-            kind = type(item)
-            if kind is str:  # most values: nothing to sort, no float (the test is for speed alone)
-                continue
-            if key == "@list":
-                floats |= _has_float(item)
-            elif kind is float:
-                floats = True
-            elif kind is dict or kind is list or not isinstance(item, str | int | bool | None):
-                floats |= _canonical(item)
+            if type(item) is not str:  # most values are: nothing to sort, no float (the test is for speed alone)
+                floats |= _has_float(item) if key == "@list" else _canonical(item)
     elif isinstance(value, list):
         for item in value:
             if type(item) is not str:
@@ -332,9 +325,8 @@ def write_outputs(
     so that no file's whole text is held beside another (Turtle streams from pyoxigraph into its file, and
     TriG's default graph is read back from it); graph.nt's lines are kept until graph.nq is written. (Below
     `CHECK_BESIDE_LIMIT`, graph.jsonld's bytes may arrive from the check's child meanwhile: at most some
-    20 MB at that size.) The
-    seconds each stage took, wall and CPU (`_add_time`), with the forked captures writer's own (`captures`),
-    when it was given."""
+    20 MB at that size.) The seconds each stage took, wall and CPU (`_add_time`), with the forked captures
+    writer's own (`captures`), when it was given."""
     times: dict[str, float] = {}
     start = _clock()
     lines = nt_lines(graph)
@@ -366,9 +358,9 @@ class Forked(Generic[T]):
     captures' named graphs (which read only the pages) while this process links them and makes the graph: it
     starts before the graph exists, so the two share little memory to copy on write. The third, once a small
     graph is made, runs the fast SHACL check and then makes graph.jsonld while this process writes the other
-    files (`CHECK_BESIDE_LIMIT`). A thread here takes the
-    result as soon as it is sent, so the child ends (and its memory is free) as early as it can. An error in
-    the child is raised here with its traceback; `stop` ends the child whatever happened."""
+    files (`CHECK_BESIDE_LIMIT`). A thread here takes the result as soon as it is sent, so the child ends (and
+    its memory is free) as early as it can. An error in the child is raised here with its traceback; `stop`
+    ends the child whatever happened."""
 
     def __init__(self, work: Callable[[], T], name: str = "actionkg-child") -> None:
         import multiprocessing

@@ -55,6 +55,14 @@ def _put(level: dict[Node, _Leaf], key: Node, value: Node) -> bool:
     return True
 
 
+def _put_under(index: dict[Node, dict[Node, _Leaf]], first: Node, key: Node, value: Node) -> None:
+    """`_put` in the level of `index` under `first`, made when it is the first."""
+    level = index.get(first)
+    if level is None:
+        level = index[first] = {}
+    _put(level, key, value)
+
+
 def _drop(level: dict[Node, _Leaf], key: Node, value: Node) -> None:
     leaf = level[key]
     if type(leaf) is dict:
@@ -98,13 +106,8 @@ class CompactMemory(SimpleMemory):
         (the build's writers never do)."""
         if self._osp_made is None:
             osp: dict[Node, dict[Node, _Leaf]] = {}
-            for s, po in self._spo.items():
-                for p, leaf in po.items():
-                    for o in _values(leaf):
-                        sp = osp.get(o)
-                        if sp is None:
-                            sp = osp[o] = {}
-                        _put(sp, s, p)
+            for s, p, o in self.each():
+                _put_under(osp, o, s, p)
             self._osp_made = osp
         return self._osp_made
 
@@ -123,12 +126,8 @@ class CompactMemory(SimpleMemory):
         if os_ is None:
             os_ = self._pos[p] = {}
         _put(os_, o, s)
-        osp = self._osp_made
-        if osp is not None:
-            sp = osp.get(o)
-            if sp is None:
-                sp = osp[o] = {}
-            _put(sp, s, p)
+        if self._osp_made is not None:
+            _put_under(self._osp_made, o, s, p)
         self._count += 1
 
     def remove(self, triple_pattern: Any, context: Any = None) -> None:
@@ -166,10 +165,8 @@ class CompactMemory(SimpleMemory):
                 for pred in _values(leaf):
                     yield (subj, pred, o), iter(_NO_CONTEXTS)
         else:
-            for subj, po in self._spo.items():
-                for pred, leaf in po.items():
-                    for obj in _values(leaf):
-                        yield (subj, pred, obj), iter(_NO_CONTEXTS)
+            for triple in self.each():
+                yield triple, iter(_NO_CONTEXTS)
 
     def __len__(self, context: Any = None) -> int:
         return self._count
